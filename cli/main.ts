@@ -1,0 +1,28 @@
+// `implant-scan <command> [options]`: one CLI for every part. Each command lives in its own file
+// and is loaded only when asked for, so `implant-scan parse` never loads the MQTT stack.
+
+interface Command {
+  summary: string;
+  load: () => Promise<{ run(argv: string[]): Promise<number> }>;
+}
+
+const commands: Record<string, Command> = {
+  parse: { summary: 'parse scans from stdin, one JSON line each', load: () => import('./parse.ts') },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((n) => n.length));
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `usage: implant-scan <command> [options]\n\ncommands:\n${lines.join('\n')}\n\n'implant-scan <command> --help' for a command's options.\n`;
+}
+
+const [name, ...rest] = process.argv.slice(2);
+const command = name === undefined ? undefined : commands[name];
+if (command === undefined) {
+  const help = name === undefined || name === '--help' || name === '-h';
+  (help ? process.stdout : process.stderr).write((help ? '' : `implant-scan: unknown command '${name}'\n`) + usage());
+  process.exitCode = help ? 0 : 2;
+} else {
+  const mod = await command.load();
+  process.exitCode = await mod.run(rest);
+}
