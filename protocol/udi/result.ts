@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'bad-hibc' // malformed HIBC structure
   | 'bad-symbology' // malformed or contradicting AIM symbology identifier
   | 'personal-id' // looks like a Swedish personal identity number or patient data
+  | 'not-a-product' // a valid code that identifies no product (e.g. only an SSCC)
   | 'unrecognised'; // none of the supported schemes
 
 export interface ParseError {

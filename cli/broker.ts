@@ -1,0 +1,162 @@
+// `implant-scan broker`: the embedded MQTT broker (aedes) for a small site or a laptop, until
+// SIGINT/SIGTERM. Once listening it prints one line on stdout:
+//   ready {"brokerUrl":"mqtt://127.0.0.1:1883","acl":"allow-all-for-local-demo","tls":false}
+// Logs are pino JSON on stderr.
+//   implant-scan broker --port 0                                # a free port, local demo rules
+//   implant-scan broker --host 0.0.0.0 --credentials creds.json --tls-cert b.pem --tls-key b.key
+//   implant-scan broker --hash-password < password.txt         # a passwordHash for creds.json
+
+import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { allowAllForLocalDemoAcl, gatewayAcl } from '../gateway/broker/acl.ts';
+import { hashPassword, localDemoAuthenticator, passwordAuthenticator } from '../gateway/broker/auth.ts';
+import { loadCredentialsFile } from '../gateway/broker/credentials-file.ts';
+import { startBroker, type BrokerTlsOptions } from '../gateway/broker/server.ts';
+
+const HELP = `usage: implant-scan broker [--host ADDR] [--port N] [--credentials FILE]
+                          [--tls-cert FILE --tls-key FILE [--tls-ca FILE] [--tls-crl FILE]]
+       implant-scan broker --hash-password < password.txt
+
+Runs the embedded MQTT 3.1.1 broker (aedes) until SIGINT or SIGTERM. Once listening it prints
+  ready {"brokerUrl":"mqtt://…","acl":"…","tls":false}
+on stdout; logs go to stderr as JSON.
+
+  --host ADDR          address to listen on (default 127.0.0.1)
+  --port N             port (default 1883, or 8883 with TLS); 0 picks a free one
+  --credentials FILE   JSON list of {"username","passwordHash","identity"}: enforces the gateway ACL
+                       (a gateway publishes only its own scan/state and reads only its own
+                       receipt/cmd; an uplink reads its site's scans and states and publishes
+                       receipts). Without it anyone may do anything: the local demo, refused on
+                       any address but loopback.
+  --tls-cert FILE      the broker's certificate chain (PEM); with --tls-key, listens with TLS
+  --tls-key FILE       the broker's private key (PEM)
+  --tls-ca FILE        clients must present a certificate chaining to this CA (PEM)
+  --tls-crl FILE       revoked client certificates (PEM)
+  --log-level LEVEL    fatal, error, warn, info (default), debug, trace, silent
+  --hash-password      read a password from stdin, print its hash for --credentials, exit
+`;
+
+export interface BrokerCliIo {
+  stdin: AsyncIterable<Buffer | string>;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** Aborted on SIGINT/SIGTERM: the broker closes and the command returns 0. */
+  signal: AbortSignal;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const controller = new AbortController();
+  const stop = (): void => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    return await runBroker(argv, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, signal: controller.signal });
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1' || host === '::ffff:127.0.0.1';
+}
+
+export async function runBroker(argv: string[], io: BrokerCliIo): Promise<number> {
+  const fail = (message: string, code = 2): number => {
+    io.stderr.write(`implant-scan broker: ${message}\n`);
+    return code;
+  };
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        credentials: { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'tls-ca': { type: 'string' },
+        'tls-crl': { type: 'string' },
+        'log-level': { type: 'string' },
+        'hash-password': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (e) {
+    return fail(`${(e as Error).message}\n${HELP}`);
+  }
+  if (values.help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  if (values['hash-password']) return printHash(io);
+
+  const host = values.host ?? '127.0.0.1';
+  let port: number | undefined;
+  if (values.port !== undefined) {
+    port = Number(values.port);
+    if (!/^[0-9]{1,5}$/.test(values.port) || port > 65535) return fail(`--port takes 0 … 65535, not "${values.port}"`);
+  }
+  const level = values['log-level'] ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) return fail(`--log-level takes one of ${LOG_LEVELS.join(', ')}`);
+  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) return fail('--tls-cert and --tls-key go together');
+  if (values['tls-cert'] === undefined && (values['tls-ca'] !== undefined || values['tls-crl'] !== undefined)) return fail('--tls-ca and --tls-crl need --tls-cert and --tls-key');
+  if (values.credentials === undefined && !isLoopback(host)) {
+    return fail(`refusing to let anyone do anything on ${host}: give --credentials FILE (the gateway ACL), or listen on 127.0.0.1 for the local demo`);
+  }
+
+  const logger = pino({ level, base: { component: 'broker' } }, io.stderr);
+  let tls: BrokerTlsOptions | undefined;
+  try {
+    if (values['tls-cert'] !== undefined && values['tls-key'] !== undefined) {
+      const read = (path: string) => readFile(path).catch((e: NodeJS.ErrnoException) => Promise.reject(new Error(`cannot read ${path}: ${e.code ?? e.message}`)));
+      tls = { cert: await read(values['tls-cert']), key: await read(values['tls-key']) };
+      if (values['tls-ca'] !== undefined) tls.ca = await read(values['tls-ca']);
+      if (values['tls-crl'] !== undefined) tls.crl = await read(values['tls-crl']);
+    }
+    const secure = values.credentials !== undefined;
+    const broker = await startBroker({
+      host,
+      ...(port === undefined ? {} : { port }),
+      ...(tls === undefined ? {} : { tls }),
+      authenticate: secure ? passwordAuthenticator(await loadCredentialsFile(values.credentials!)) : localDemoAuthenticator,
+      acl: secure ? gatewayAcl : allowAllForLocalDemoAcl,
+      logger,
+    });
+    if (!secure) logger.warn('broker: local demo rules: any client may publish and subscribe anything (loopback only)');
+    io.stdout.write(`ready ${JSON.stringify({ brokerUrl: broker.url, acl: broker.acl, tls: tls !== undefined })}\n`);
+    if (!io.signal.aborted) await new Promise((resolve) => io.signal.addEventListener('abort', resolve, { once: true }));
+    await broker.close();
+    return 0;
+  } catch (e) {
+    return fail((e as Error).message, 1);
+  }
+}
+
+async function printHash(io: BrokerCliIo): Promise<number> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of io.stdin) {
+    const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    size += b.length;
+    if (size > 4096) {
+      io.stderr.write('implant-scan broker: --hash-password reads one password of at most 4096 bytes\n');
+      return 2;
+    }
+    chunks.push(b);
+  }
+  const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  if (password.length === 0) {
+    io.stderr.write('implant-scan broker: --hash-password read an empty password from stdin\n');
+    return 2;
+  }
+  io.stdout.write(`${await hashPassword(password)}\n`);
+  return 0;
+}

@@ -1,0 +1,137 @@
+// The bridge from our Authenticator (auth.ts) and Acl (acl.ts) to aedes' callback hooks:
+//   const hooks = aedesHooks({ authenticate, acl, logger });
+//   new Aedes({ ...hooks.options });  hooks.identityOf(client) → the identity, for tests and logs
+//
+// At CONNECT: the authenticator names the identity (or the client gets CONNACK 4/5 and is
+// closed); the Acl must accept the client id (so no one takes over another's persistent session)
+// and the last-will topic (so a will can never be a forged publish: aedes publishes wills restored
+// from persistence with no client, and those were checked here when they were stored).
+// PUBLISH outside the Acl: refused, counted, logged, and aedes closes the connection (MQTT 3.1.1
+// has no negative PUBACK); nothing reaches a subscriber. SUBSCRIBE outside it: SUBACK 0x80 for
+// that filter, the connection stays up. Logs name the client id, the identity and the topic,
+// never a payload, a password or a certificate.
+
+import type { AedesOptions, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
+import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
+import type { Logger } from 'pino';
+import type { Acl } from './acl.ts';
+import type { Authenticator, ConnectRequest, TlsPeer } from './auth.ts';
+import { describeIdentity, type ClientIdentity } from './identity.ts';
+
+export interface BrokerStats {
+  /** Clients that passed authentication and the connect rules. */
+  connectionsAccepted: number;
+  /** CONNECTs refused: unknown identity, wrong client id, or a will topic outside the Acl. */
+  connectionsRefused: number;
+  /** PUBLISHes refused by the Acl (the client was disconnected). */
+  publishDenied: number;
+  /** Subscription filters refused by the Acl (SUBACK 0x80). */
+  subscribeDenied: number;
+}
+
+export const newBrokerStats = (): BrokerStats => ({ connectionsAccepted: 0, connectionsRefused: 0, publishDenied: 0, subscribeDenied: 0 });
+
+export interface AedesHooksOptions {
+  authenticate: Authenticator;
+  acl: Acl;
+  logger: Logger;
+  stats?: BrokerStats;
+}
+
+export interface AedesHooks {
+  options: Required<Pick<AedesOptions, 'preConnect' | 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'>>;
+  identityOf(client: Client): ClientIdentity | undefined;
+  stats: BrokerStats;
+}
+
+// CONNACK return codes (aedes' AuthErrorCode is an ambient const enum, unusable under isolatedModules).
+const BAD_USERNAME_OR_PASSWORD = 4;
+const NOT_AUTHORIZED = 5;
+
+/** Topics come from the network: keep log lines bounded and printable. */
+const printable = (s: string): string => s.slice(0, 256).replace(/[^\x20-\x7e]/g, '?');
+
+function tlsPeerOf(conn: unknown): TlsPeer | null {
+  if (!(conn instanceof TLSSocket)) return null;
+  const cert = conn.getPeerCertificate();
+  const present = cert !== null && typeof cert === 'object' && Object.keys(cert).length > 0;
+  const error = conn.authorizationError;
+  return { authorized: conn.authorized, authorizationError: error === undefined || error === null ? null : String(error), peerCertificate: present ? cert : null };
+}
+
+function remoteAddressOf(conn: unknown): string | null {
+  const address = (conn as Partial<Socket> | null)?.remoteAddress;
+  return typeof address === 'string' ? address : null;
+}
+
+export function aedesHooks({ authenticate, acl, logger, stats = newBrokerStats() }: AedesHooksOptions): AedesHooks {
+  const identities = new WeakMap<Client, ClientIdentity>();
+  // The last will from the CONNECT packet, kept from preConnect (which sees the packet) to
+  // authenticate (which knows the identity).
+  const wills = new WeakMap<Client, string>();
+
+  const refuse = (client: Client, returnCode: number, reason: string, done: (error: AuthenticateError | null, success: boolean | null) => void, identity?: ClientIdentity): void => {
+    stats.connectionsRefused++;
+    logger.warn({ clientId: printable(client.id ?? ''), identity: identity && describeIdentity(identity), remoteAddress: remoteAddressOf(client.conn), returnCode }, `broker: connection refused: ${reason}`);
+    const error = Object.assign(new Error(reason), { returnCode }) as unknown as AuthenticateError;
+    done(error, false);
+  };
+
+  return {
+    stats,
+    identityOf: (client) => identities.get(client),
+    options: {
+      preConnect(client, packet, callback) {
+        if (packet.will) wills.set(client, String(packet.will.topic));
+        callback(null, true);
+      },
+
+      authenticate(client, username, password, done) {
+        const willTopic = wills.get(client);
+        wills.delete(client);
+        const request: ConnectRequest = {
+          clientId: client.id,
+          username: username ?? null,
+          password: password ?? null,
+          tls: tlsPeerOf(client.conn),
+          remoteAddress: remoteAddressOf(client.conn),
+        };
+        authenticate(request)
+          .catch(() => null)
+          .then((identity) => {
+            if (identity === null) {
+              const presented = request.username !== null || request.password !== null;
+              return refuse(client, presented ? BAD_USERNAME_OR_PASSWORD : NOT_AUTHORIZED, request.tls && !request.tls.authorized ? 'no valid client certificate or credentials' : 'unknown client or wrong credentials', done);
+            }
+            if (!acl.authorizeConnect(identity, client.id)) return refuse(client, NOT_AUTHORIZED, 'the client id does not belong to this identity', done, identity);
+            if (willTopic !== undefined && !acl.authorizePublish(identity, willTopic)) {
+              return refuse(client, NOT_AUTHORIZED, `the last-will topic "${printable(willTopic)}" is not this identity's to publish`, done, identity);
+            }
+            identities.set(client, identity);
+            stats.connectionsAccepted++;
+            logger.debug({ clientId: client.id, identity: describeIdentity(identity) }, 'broker: client authenticated');
+            done(null, true);
+          });
+      },
+
+      authorizePublish(client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void) {
+        // No client: a will restored from persistence after a broker restart; checked at its CONNECT.
+        if (client === null) return callback(null);
+        const identity = identities.get(client);
+        if (identity !== undefined && acl.authorizePublish(identity, packet.topic)) return callback(null);
+        stats.publishDenied++;
+        logger.warn({ clientId: printable(client.id ?? ''), identity: identity && describeIdentity(identity), topic: printable(packet.topic) }, 'broker: publish refused by the ACL; closing the connection');
+        callback(new Error('publish not authorized'));
+      },
+
+      authorizeSubscribe(client: Client, subscription: Subscription, callback: (error: Error | null, subscription?: Subscription | null) => void) {
+        const identity = identities.get(client);
+        if (identity !== undefined && acl.authorizeSubscribe(identity, subscription.topic)) return callback(null, subscription);
+        stats.subscribeDenied++;
+        logger.warn({ clientId: printable(client.id ?? ''), identity: identity && describeIdentity(identity), filter: printable(subscription.topic) }, 'broker: subscription refused by the ACL (SUBACK 0x80)');
+        callback(null, null);
+      },
+    },
+  };
+}

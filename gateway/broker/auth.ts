@@ -1,0 +1,149 @@
+// Authentication: turns what a client presents at CONNECT into an identity (identity.ts), or null
+// (refused with CONNACK "not authorized").
+//   const authenticate = passwordAuthenticator([{ username: 'gw-or3', passwordHash: await hashPassword(secret), identity }]);
+//   await authenticate({ clientId: 'gw-or3', username: 'gw-or3', password: Buffer.from(secret), tls: null, remoteAddress }) → identity
+//
+// Three authenticators:
+//   passwordAuthenticator    username + password against scrypt hashes (today's way)
+//   certificateAuthenticator the TLS client certificate, verified by the listener against the
+//                            site CA, mapped to an identity by a function of its subject (issue 6)
+//   localDemoAuthenticator   everyone is { kind: 'local-demo' } (pair it with allowAllForLocalDemoAcl)
+// An Authenticator only says who the client is; what it may do is the Acl's (acl.ts). Neither
+// ever logs a password, a key or a certificate body.
+
+import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import type { PeerCertificate } from 'node:tls';
+import { LOCAL_DEMO_IDENTITY, type ClientIdentity } from './identity.ts';
+
+/** What a client presented, as the broker saw it. Never logged whole (it holds the password). */
+export interface ConnectRequest {
+  clientId: string;
+  username: string | null;
+  password: Buffer | null;
+  /** Null on a plain TCP listener. */
+  tls: TlsPeer | null;
+  remoteAddress: string | null;
+}
+
+export interface TlsPeer {
+  /** True when the client sent a certificate that chains to the listener's CA (and is not revoked). */
+  authorized: boolean;
+  /** Why it is not authorized (e.g. CERT_HAS_EXPIRED), or null. */
+  authorizationError: string | null;
+  /** The client certificate, or null when none was sent. */
+  peerCertificate: PeerCertificate | null;
+}
+
+/** Resolves to the client's identity, or null to refuse it. Must not throw (a throw is a refusal). */
+export type Authenticator = (request: ConnectRequest) => Promise<ClientIdentity | null>;
+
+// ---- username + password ------------------------------------------------------------------
+
+/** scrypt cost: N = 2^14, r = 8, p = 1 (16 MiB, tens of ms on a Raspberry Pi 4: once per connect). */
+const SCRYPT = { N: 1 << 14, r: 8, p: 1, keyLength: 32, saltLength: 16 } as const;
+const HASH_PREFIX = 'scrypt';
+
+function scrypt(password: Buffer, salt: Buffer, keyLength: number, options: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) => scryptCallback(password, salt, keyLength, options, (err, key) => (err ? reject(err) : resolve(key))));
+}
+
+/** A storable hash of a password: `scrypt$N$r$p$salt$key` (base64url). What credential files hold. */
+export async function hashPassword(password: string | Buffer): Promise<string> {
+  const salt = randomBytes(SCRYPT.saltLength);
+  const key = await scrypt(Buffer.from(password), salt, SCRYPT.keyLength, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p, maxmem: 64 << 20 });
+  return [HASH_PREFIX, SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+}
+
+interface ParsedHash {
+  N: number;
+  r: number;
+  p: number;
+  salt: Buffer;
+  key: Buffer;
+}
+
+function parseHash(hash: string): ParsedHash | null {
+  const parts = hash.split('$');
+  if (parts.length !== 6 || parts[0] !== HASH_PREFIX) return null;
+  const [N, r, p] = [Number(parts[1]), Number(parts[2]), Number(parts[3])];
+  const salt = Buffer.from(parts[4]!, 'base64url');
+  const key = Buffer.from(parts[5]!, 'base64url');
+  const sane = Number.isInteger(N) && N >= 2 && N <= 1 << 20 && (N & (N - 1)) === 0 && Number.isInteger(r) && r >= 1 && r <= 32 && Number.isInteger(p) && p >= 1 && p <= 16;
+  if (!sane || salt.length < 8 || key.length < 16 || key.length > 64) return null;
+  return { N, r, p, salt, key };
+}
+
+/** True when `hash` is a well-formed `hashPassword` result (for validating credential files). */
+export const isPasswordHash = (hash: string): boolean => parseHash(hash) !== null;
+
+/** Constant-time check of a password against a `hashPassword` hash; false for a malformed hash. */
+export async function verifyPassword(password: Buffer, hash: string): Promise<boolean> {
+  const h = parseHash(hash);
+  if (h === null) return false;
+  const key = await scrypt(password, h.salt, h.key.length, { N: h.N, r: h.r, p: h.p, maxmem: 256 << 20 });
+  return timingSafeEqual(key, h.key);
+}
+
+export interface Credential {
+  username: string;
+  /** From `hashPassword`; never the password itself. */
+  passwordHash: string;
+  identity: ClientIdentity;
+}
+
+/**
+ * Username + password. An unknown username costs the same scrypt as a known one, so that timing does
+ * not tell which usernames exist. Throws at construction on a malformed hash or a repeated username.
+ */
+export function passwordAuthenticator(credentials: readonly Credential[]): Authenticator {
+  const byUser = new Map<string, Credential>();
+  for (const c of credentials) {
+    if (!isPasswordHash(c.passwordHash)) throw new TypeError(`credential for "${c.username}": passwordHash is not a hashPassword() hash`);
+    if (byUser.has(c.username)) throw new TypeError(`credential for "${c.username}": the username appears twice`);
+    byUser.set(c.username, c);
+  }
+  // Verified against when the username is unknown; no password matches it (random key).
+  const decoy = [HASH_PREFIX, SCRYPT.N, SCRYPT.r, SCRYPT.p, randomBytes(16).toString('base64url'), randomBytes(32).toString('base64url')].join('$');
+  return async (request) => {
+    const credential = request.username === null ? undefined : byUser.get(request.username);
+    const ok = await verifyPassword(request.password ?? Buffer.alloc(0), credential?.passwordHash ?? decoy);
+    return ok && credential !== undefined ? credential.identity : null;
+  };
+}
+
+// ---- TLS client certificate (issue 6) -----------------------------------------------------
+
+/**
+ * The client certificate, already verified by the TLS listener (server.ts: `requestCert`, the site
+ * CA as `ca`, `crl` for revocation), mapped to an identity by `identify` — e.g. provisioning's
+ * reading of the subject (O = site, OU = theatre, CN = gateway id) or of a URI SAN. A client
+ * without a certificate, or whose certificate did not verify, is refused; so is one that
+ * `identify` returns null for. The username and password are ignored.
+ */
+export function certificateAuthenticator(identify: (certificate: PeerCertificate) => ClientIdentity | null): Authenticator {
+  return async (request) => {
+    const peer = request.tls;
+    if (peer === null || !peer.authorized || peer.peerCertificate === null) return null;
+    try {
+      return identify(peer.peerCertificate);
+    } catch {
+      return null;
+    }
+  };
+}
+
+/** Tries each authenticator in turn; the first identity wins (e.g. certificates, then passwords during a migration). */
+export function firstOf(...authenticators: Authenticator[]): Authenticator {
+  return async (request) => {
+    for (const a of authenticators) {
+      const identity = await a(request).catch(() => null);
+      if (identity !== null) return identity;
+    }
+    return null;
+  };
+}
+
+// ---- the local demo -------------------------------------------------------------------------
+
+/** Everyone is the local-demo identity. Only for a loopback broker paired with allowAllForLocalDemoAcl. */
+export const localDemoAuthenticator: Authenticator = async () => LOCAL_DEMO_IDENTITY;

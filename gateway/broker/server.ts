@@ -1,0 +1,136 @@
+// The embedded MQTT broker (aedes) for a small site or a laptop, on a TCP or TLS listener.
+//   const broker = await startBroker({ port: 0, authenticate: localDemoAuthenticator, acl: allowAllForLocalDemoAcl });
+//   broker.url  // 'mqtt://127.0.0.1:41517' — port 0 takes a free port; never assume 1883 is free
+//   await broker.close();
+//
+// Speaks MQTT 3.1.1 (aedes refuses protocol 5 with CONNACK 1); QoS 0/1/2, retained messages, last
+// wills, persistent sessions (clean: false). Sessions, retained messages and queued QoS 1
+// messages live in `persistence` (aedes-persistence, in memory, by default: lost on restart —
+// DESIGN.md: broker persistence is a bonus, the gateway outbox is the guarantee).
+//
+// Who may connect and what they may touch is not decided here: `authenticate` (auth.ts) names
+// the client, `acl` (acl.ts) decides, wired in by aedes-hooks.ts. There is no default: a caller
+// chooses `gatewayAcl` with real credentials, or the local demo pair, knowingly.
+// TLS: with `tls.ca` every client must present a certificate chaining to it (refused at the
+// handshake otherwise); `certificateAuthenticator` then maps it to an identity (issue 6).
+
+import { Aedes } from 'aedes';
+import { once } from 'node:events';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import pino, { type Logger } from 'pino';
+import type { Acl } from './acl.ts';
+import { aedesHooks, type BrokerStats } from './aedes-hooks.ts';
+import type { Authenticator } from './auth.ts';
+
+type Pem = string | Buffer | Array<string | Buffer>;
+
+export interface BrokerTlsOptions {
+  /** The broker's private key and certificate chain (PEM). */
+  key: string | Buffer;
+  cert: string | Buffer;
+  /** CA certificate(s) client certificates must chain to. Setting it makes client certificates mandatory. */
+  ca?: Pem;
+  /** Revocation lists (PEM) for client certificates (issue 6: revoked gateways). */
+  crl?: Pem;
+}
+
+export interface BrokerOptions {
+  /** Default 127.0.0.1: a small site's broker listens where the operator says, never everywhere by default. */
+  host?: string;
+  /** Default 1883 (8883 with TLS); 0 picks a free port (read it back from `port`). */
+  port?: number;
+  tls?: BrokerTlsOptions;
+  authenticate: Authenticator;
+  acl: Acl;
+  /** An aedes persistence (aedes-persistence API); default in memory. */
+  persistence?: unknown;
+  logger?: Logger;
+  /** The broker's id in aedes ($SYS topics); default random. */
+  id?: string;
+}
+
+export interface RunningBroker {
+  /** mqtt://host:port or mqtts://host:port, for clients and the `ready` line. */
+  url: string;
+  host: string;
+  port: number;
+  /** The Acl's name ('gateway', 'allow-all-for-local-demo'). */
+  acl: string;
+  stats: BrokerStats;
+  aedes: Aedes;
+  /** Closes every client (their wills are published), stops listening. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Longest MQTT client id accepted: a gateway id is up to 64 characters (protocol/topics.ts). */
+const MAX_CLIENT_ID_LENGTH = 64;
+
+function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+export async function startBroker(options: BrokerOptions): Promise<RunningBroker> {
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const host = options.host ?? '127.0.0.1';
+  const tls = options.tls;
+  const hooks = aedesHooks({ authenticate: options.authenticate, acl: options.acl, logger });
+  const aedes = new Aedes({
+    ...(options.id === undefined ? {} : { id: options.id }),
+    ...(options.persistence === undefined ? {} : { persistence: options.persistence }),
+    maxClientsIdLength: MAX_CLIENT_ID_LENGTH,
+    ...hooks.options,
+  });
+  // aedes emits 'error' when restoring wills fails; unhandled, it would end the process.
+  (aedes as NodeJS.EventEmitter).on('error', (err: Error) => logger.error({ err: err.message }, 'broker: aedes error'));
+  aedes.on('clientError', (client, err) => logger.debug({ clientId: client.id, err: err.message }, 'broker: client error'));
+  aedes.on('connectionError', (_client, err) => logger.debug({ err: err.message }, 'broker: connection error before CONNECT'));
+  await aedes.listen();
+
+  const sockets = new Set<Socket>();
+  const track = (socket: Socket): void => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  };
+  let server: Server;
+  if (tls) {
+    const mutual = tls.ca !== undefined;
+    server = createTlsServer(
+      { key: tls.key, cert: tls.cert, ...(mutual ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}), ...(tls.crl === undefined ? {} : { crl: tls.crl }), minVersion: 'TLSv1.2' },
+      (socket: TLSSocket) => aedes.handle(socket),
+    );
+    server.on('tlsClientError', (err: NodeJS.ErrnoException) => logger.warn({ code: err.code ?? null, err: err.message }, 'broker: TLS handshake refused'));
+  } else {
+    server = createServer((socket) => aedes.handle(socket));
+  }
+  server.on('connection', track); // raw sockets, also those still in the TLS handshake
+
+  const port = options.port ?? (tls ? 8883 : 1883);
+  try {
+    server.listen({ host, port });
+    await once(server, 'listening');
+  } catch (e) {
+    await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    const err = e as NodeJS.ErrnoException;
+    const hint = err.code === 'EADDRINUSE' ? ` (another broker, e.g. Mosquitto, may own it: choose another --port, or 0 for a free one)` : '';
+    throw new Error(`cannot listen on ${urlHost(host)}:${port}: ${err.code ?? err.message}${hint}`, { cause: e });
+  }
+  server.on('error', (err) => logger.error({ err: err.message }, 'broker: listener error'));
+  const address = server.address() as AddressInfo;
+  const url = `${tls ? 'mqtts' : 'mqtt'}://${urlHost(host)}:${address.port}`;
+  logger.info({ url, acl: options.acl.name }, 'broker: listening');
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await serverClosed;
+      logger.info({ url }, 'broker: closed');
+    })();
+    return closing;
+  };
+
+  return { url, host, port: address.port, acl: options.acl.name, stats: hooks.stats, aedes, close };
+}

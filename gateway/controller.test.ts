@@ -1,0 +1,120 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { decodeScanEvent, type ScanReceipt } from '../protocol/wire.ts';
+import { parseConfig } from './config.ts';
+import { CONTROL_NEW_CASE, GatewayController } from './controller.ts';
+import { ManualLink, MemoryOutbox, RecordingIndicator } from './fakes.test-support.ts';
+import { GatewayMetrics } from './metrics.ts';
+
+const GTIN_SCAN = ']d2010735000011111817290131\x1d10LOT-42';
+const PERSONNUMMER = '19121212-1212';
+
+function setup(online = true) {
+  const outbox = new MemoryOutbox();
+  const link = new ManualLink();
+  link.online = online;
+  const metrics = new GatewayMetrics();
+  const indicator = new RecordingIndicator();
+  const logs: string[] = [];
+  const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
+  let seq = 0n;
+  const controller = new GatewayController({
+    config: parseConfig({ site: 'sahlgrenska', theatre: 'or-7', gateway: 'gw-or7' }),
+    outbox,
+    link,
+    metrics,
+    logger,
+    indicator,
+    sequence: { next: async () => ++seq },
+  });
+  return { outbox, link, metrics, indicator, logs, controller };
+}
+
+const bytes = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
+
+describe('gateway controller', () => {
+  it('accepts a product code: fsynced in the outbox, then good-read, then published', async () => {
+    const { outbox, link, indicator, controller, metrics } = setup();
+    const outcome = await controller.handleFrame(bytes(GTIN_SCAN), Date.parse('2026-11-23T08:00:00Z'));
+    expect(outcome).toMatchObject({ accepted: true });
+    const scanId = (outcome as { scanId: string }).scanId;
+    const stored = decodeScanEvent(outbox.records.get(scanId)!);
+    expect(stored.ok && stored.value).toMatchObject({ site: 'sahlgrenska', theatre: 'or-7', gatewayId: 'gw-or7', sequence: 1n, historical: false, symbology: ']d2' });
+    expect(stored.ok && stored.value.parse.udi).toEqual({ di: '07350000111118', lot: 'LOT-42', serial: null, expiry: '2029-01-31', manufactured: null });
+    expect(indicator.signals).toEqual(['good-read']);
+    expect(link.published.map((e) => e.scanId)).toEqual([scanId]);
+    expect(controller.scanLog.get(scanId)?.status).toBe('stored');
+    expect(await metrics.text()).toMatch(/implant_scan_scans_accepted_total 1/);
+  });
+
+  it('refuses a wristband personnummer: nothing stored, published or logged of it', async () => {
+    const { outbox, link, indicator, controller, logs, metrics } = setup();
+    const outcome = await controller.handleFrame(bytes(PERSONNUMMER));
+    expect(outcome).toMatchObject({ accepted: false, reason: 'personal-id' });
+    expect(outbox.depth).toBe(0);
+    expect(link.published).toHaveLength(0);
+    expect(indicator.signals).toEqual(['refused']);
+    expect(logs.join('')).not.toMatch(/121212|1212/);
+    expect(JSON.stringify(controller.scanLog.today())).not.toMatch(/121212/);
+    expect(await metrics.text()).toMatch(/implant_scan_scans_refused_total\{reason="personal-id"\} 1/);
+  });
+
+  it('refuses unknown and invalid codes with the parser reason', async () => {
+    const { controller } = setup();
+    expect(await controller.handleFrame(bytes('hello world'))).toMatchObject({ accepted: false, reason: 'unknown' });
+    expect(await controller.handleFrame(bytes(']d2010735000011111917290131'))).toMatchObject({ accepted: false, reason: 'invalid', code: 'bad-check-digit' });
+    expect(controller.scanLog.today().map((e) => e.status)).toEqual(['refused', 'refused']);
+  });
+
+  it('refuses loudly when the outbox is full, and accepts again after', async () => {
+    const { outbox, controller, indicator } = setup();
+    outbox.failNext = Object.assign(new Error('full'), { name: 'OutboxFullError' });
+    expect(await controller.handleFrame(bytes(GTIN_SCAN))).toMatchObject({ accepted: false, reason: 'outbox-full' });
+    expect(await controller.handleFrame(bytes(GTIN_SCAN))).toMatchObject({ accepted: true });
+    expect(indicator.signals).toEqual(['refused', 'good-read']);
+  });
+
+  it('keeps scan order and sequence under a burst', async () => {
+    const { outbox, controller } = setup(false);
+    const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => controller.handleFrame(bytes(`${GTIN_SCAN}\x1d21S${i}`))));
+    const seqs = outcomes.map((o) => {
+      const d = decodeScanEvent(outbox.records.get((o as { scanId: string }).scanId)!);
+      return d.ok ? [d.value.sequence, d.value.parse.udi.serial] : null;
+    });
+    expect(seqs).toEqual(Array.from({ length: 20 }, (_, i) => [BigInt(i + 1), `S${i}`]));
+  });
+
+  it('a receipt retires the scan and shows its order code', async () => {
+    const { outbox, link, controller } = setup();
+    const { scanId } = (await controller.handleFrame(bytes(GTIN_SCAN))) as { scanId: string };
+    link.ackAll();
+    await new Promise((r) => setImmediate(r));
+    expect(controller.scanLog.get(scanId)?.status).toBe('sent');
+    const receipt: ScanReceipt = { scanId, orderCode: 'K7D2M9QX', caseCode: 'C4T1P0ZZ', productName: 'Exempel IOL 21.0 D', status: 'accepted', receivedAtMs: Date.now(), messageCode: 'ok' };
+    const seen = new Promise((r) => controller.once('receipt', r));
+    link.emit('receipt', receipt);
+    await seen;
+    expect(outbox.depth).toBe(0);
+    expect(controller.scanLog.get(scanId)).toMatchObject({ status: 'receipted', orderCode: 'K7D2M9QX', productName: 'Exempel IOL 21.0 D' });
+  });
+
+  it('control barcodes start and end a case; scans carry the case id', async () => {
+    const { outbox, controller } = setup();
+    expect(await controller.handleFrame(bytes(CONTROL_NEW_CASE))).toEqual({ accepted: false, reason: 'control' });
+    const caseId = controller.currentStatus().caseId;
+    expect(caseId).toMatch(/^case-/);
+    const { scanId } = (await controller.handleFrame(bytes(GTIN_SCAN))) as { scanId: string };
+    const d = decodeScanEvent(outbox.records.get(scanId)!);
+    expect(d.ok && d.value.caseId).toBe(caseId);
+    await controller.handleFrame(bytes('IMPLANTSCAN:CASE:END'));
+    expect(controller.currentStatus().caseId).toBeNull();
+  });
+
+  it('suppresses a double read when told so, counting it', async () => {
+    const { controller, metrics, outbox } = setup();
+    const c2 = new GatewayController({ ...(controller as unknown as { deps: object }).deps, isDoubleRead: () => true } as never);
+    expect(await c2.handleFrame(bytes(GTIN_SCAN))).toEqual({ accepted: false, reason: 'double-read' });
+    expect(outbox.depth).toBe(0);
+    expect(await metrics.text()).toMatch(/reason="double-read"\} 1/);
+  });
+});

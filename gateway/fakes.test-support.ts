@@ -1,0 +1,67 @@
+// Small in-memory stand-ins for the controller's ports, for unit tests of one unit only; the
+// integration tests (gateway/daemon.test.ts, test/) use the real outbox, broker and pty.
+import { EventEmitter } from 'node:events';
+import type { ScanEvent } from '../protocol/wire.ts';
+import type { LinkEvents } from './mqtt/link.ts';
+import type { Feedback, LinkPort, OutboxPort } from './ports.ts';
+
+export class MemoryOutbox implements OutboxPort {
+  readonly records = new Map<string, Uint8Array>();
+  readonly retired: string[] = [];
+  failNext: Error | null = null;
+  async append(id: string, payload: Uint8Array): Promise<void> {
+    if (this.failNext) {
+      const e = this.failNext;
+      this.failNext = null;
+      throw e;
+    }
+    this.records.set(id, payload);
+  }
+  async retire(id: string): Promise<void> {
+    this.records.delete(id);
+    this.retired.push(id);
+  }
+  *pending(): Iterable<{ id: string; payload: Uint8Array }> {
+    for (const [id, payload] of this.records) yield { id, payload };
+  }
+  get depth(): number {
+    return this.records.size;
+  }
+  get bytes(): number {
+    let n = 0;
+    for (const p of this.records.values()) n += p.length;
+    return n;
+  }
+}
+
+/** A link whose publishes complete only when the test says so. */
+export class ManualLink extends EventEmitter<LinkEvents> implements LinkPort {
+  online = false;
+  readonly published: ScanEvent[] = [];
+  private readonly waiting: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  publishScan(event: ScanEvent): Promise<void> {
+    this.published.push(event);
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+  }
+  get outstanding(): number {
+    return this.waiting.length;
+  }
+  ackAll(): void {
+    for (const w of this.waiting.splice(0)) w.resolve();
+  }
+  failAll(): void {
+    for (const w of this.waiting.splice(0)) w.reject(new Error('closed'));
+  }
+  setOnline(online: boolean): void {
+    this.online = online;
+    if (online) this.emit('online', { birthSeq: 1n, sessionPresent: true });
+    else this.emit('offline');
+  }
+}
+
+export class RecordingIndicator {
+  readonly signals: Feedback[] = [];
+  signal(f: Feedback): void {
+    this.signals.push(f);
+  }
+}

@@ -1,0 +1,29 @@
+// What the gateway controller needs from the parts around it. The real ones are serial/,
+// outbox/, mqtt/ and hw/; unit tests of the controller pass small fakes.
+
+import type { EventEmitter } from 'node:events';
+import type { ScanEvent } from '../protocol/wire.ts';
+import type { LinkEvents } from './mqtt/link.ts';
+
+/** The durable outbox (gateway/outbox/): append resolves only once the record is fsynced. */
+export interface OutboxPort {
+  append(id: string, payload: Uint8Array): Promise<void>;
+  retire(id: string): Promise<void>;
+  pending(): Iterable<{ id: string; payload: Uint8Array }>;
+  readonly depth: number;
+  readonly bytes: number;
+}
+
+/** The MQTT link to the hospital broker (gateway/mqtt/link.ts GatewayLink). */
+export interface LinkPort extends Pick<EventEmitter<LinkEvents>, 'on' | 'off'> {
+  readonly online: boolean;
+  /** Resolves on PUBACK; while offline it waits (the outbox, not the link, owns the data). */
+  publishScan(event: ScanEvent): Promise<void>;
+}
+
+/** Theatre feedback (hw/): light and sound. */
+export type Feedback = 'good-read' | 'refused' | 'offline' | 'online' | 'order-code';
+
+export interface IndicatorPort {
+  signal(feedback: Feedback): void;
+}

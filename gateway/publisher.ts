@@ -1,0 +1,163 @@
+// Moves accepted scans from the outbox to the broker until their receipts come back:
+//   publisher.submit(event)    // a scan just fsynced: published at once when online
+//   publisher.receipt(scanId)  // the end-to-end acknowledgement: retire it from the outbox
+// A scan that waited (scanned while offline, or left by an earlier run) goes out flagged
+// historical, with its original scannedAt. Without a receipt it is published again, historical,
+// after a backoff (30 s, 1 min, 2 min … capped at 15 min, ±20 % jitter), and at once on a
+// reconnect if the broker never acknowledged it. At most `maxInFlight` publishes are outstanding at
+// once, so hours of backlog drain at the broker's pace and never flood it.
+
+import { decodeScanEvent, type ScanEvent } from '../protocol/wire.ts';
+import type { LinkPort, OutboxPort } from './ports.ts';
+
+export interface PublisherOptions {
+  maxInFlight?: number;
+  firstRetryMs?: number;
+  maxRetryMs?: number;
+  random?: () => number;
+  now?: () => number;
+  onPublished?: (event: ScanEvent, latencyMs: number) => void;
+  onUndecodable?: (scanId: string) => void;
+}
+
+interface Tracked {
+  attempts: number;
+  /** When it is due (again); 0 = now. */
+  dueAt: number;
+  publishing: boolean;
+  acked: boolean;
+  /** Submitted while online: its first publish is live, not historical. */
+  live: boolean;
+  /** The event as first submitted; dropped once acknowledged to keep memory small. */
+  event: ScanEvent | null;
+}
+
+export class Publisher {
+  private readonly tracked = new Map<string, Tracked>();
+  private inFlight = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private closed = false;
+  private readonly opts: Required<Omit<PublisherOptions, 'onPublished' | 'onUndecodable'>> & PublisherOptions;
+
+  constructor(
+    private readonly outbox: OutboxPort,
+    private readonly link: LinkPort,
+    options: PublisherOptions = {},
+  ) {
+    this.opts = { maxInFlight: 32, firstRetryMs: 30_000, maxRetryMs: 15 * 60_000, random: Math.random, now: Date.now, ...options };
+    // What an earlier run left in the outbox goes out first, flagged historical.
+    for (const { id } of outbox.pending()) this.tracked.set(id, { attempts: 0, dueAt: 0, publishing: false, acked: false, live: false, event: null });
+    this.link.on('online', this.onOnline);
+  }
+
+  get backlog(): number {
+    return this.tracked.size;
+  }
+
+  submit(event: ScanEvent): void {
+    if (this.tracked.has(event.scanId)) return;
+    this.tracked.set(event.scanId, { attempts: 0, dueAt: 0, publishing: false, acked: false, live: this.link.online, event });
+    this.pump();
+  }
+
+  /** The receipt came back: the scan is done at this hop. Returns false for an unknown scan. */
+  async receipt(scanId: string): Promise<boolean> {
+    if (!this.tracked.has(scanId)) return false;
+    this.tracked.delete(scanId);
+    await this.outbox.retire(scanId);
+    return true;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.link.off('online', this.onOnline);
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private readonly onOnline = (): void => {
+    // Scans the broker never acknowledged are due now; acknowledged ones keep their backoff.
+    for (const t of this.tracked.values()) if (!t.acked) t.dueAt = 0;
+    this.pump();
+  };
+
+  private pump(): void {
+    if (this.closed || !this.link.online) return;
+    const now = this.opts.now();
+    let nextDue = Infinity;
+    const due: [string, Tracked][] = [];
+    for (const [id, t] of this.tracked) {
+      if (t.publishing) continue;
+      if (t.dueAt > now) {
+        nextDue = Math.min(nextDue, t.dueAt);
+        continue;
+      }
+      if (this.inFlight + due.length >= this.opts.maxInFlight) break;
+      due.push([id, t]);
+    }
+    const stored = this.storedEvents(due);
+    for (const [id, t] of due) {
+      const event = isLive(t) ? t.event : (stored.get(id) ?? this.undecodable(id));
+      if (event !== null) this.publish(t, event);
+    }
+    this.schedule(nextDue);
+  }
+
+  /** The events to publish again, flagged historical (a replay keeps its original scannedAt). */
+  private storedEvents(due: readonly [string, Tracked][]): Map<string, ScanEvent> {
+    const events = new Map<string, ScanEvent>();
+    const wanted = new Set<string>();
+    for (const [id, t] of due) {
+      if (isLive(t)) continue;
+      if (t.event) events.set(id, { ...t.event, historical: true });
+      else wanted.add(id);
+    }
+    if (wanted.size === 0) return events;
+    for (const p of this.outbox.pending()) {
+      if (!wanted.has(p.id)) continue;
+      const decoded = decodeScanEvent(p.payload);
+      if (decoded.ok) events.set(p.id, { ...decoded.value, historical: true });
+      if (events.size === due.length) break;
+    }
+    return events;
+  }
+
+  /** Not decodable (or gone): it can never be published; keep it out of the loop, say so loudly. */
+  private undecodable(id: string): null {
+    this.tracked.delete(id);
+    this.opts.onUndecodable?.(id);
+    return null;
+  }
+
+  private schedule(at: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (at === Infinity) return;
+    this.timer = setTimeout(() => this.pump(), Math.max(0, at - this.opts.now()));
+  }
+
+  private publish(t: Tracked, event: ScanEvent): void {
+    t.publishing = true;
+    t.attempts++;
+    this.inFlight++;
+    const started = this.opts.now();
+    this.link.publishScan(event).then(
+      () => {
+        t.acked = true;
+        t.event = null;
+        this.opts.onPublished?.(event, this.opts.now() - started);
+        this.finish(t);
+      },
+      () => this.finish(t), // the link failed it (closing): the backoff brings it round again
+    );
+  }
+
+  private finish(t: Tracked): void {
+    t.publishing = false;
+    this.inFlight--;
+    const backoff = Math.min(this.opts.maxRetryMs, this.opts.firstRetryMs * 2 ** Math.min(20, t.attempts - 1));
+    t.dueAt = this.opts.now() + backoff * (0.8 + 0.4 * this.opts.random());
+    this.pump();
+  }
+}
+
+const isLive = (t: Tracked): t is Tracked & { event: ScanEvent } => t.attempts === 0 && t.live && t.event !== null;

@@ -1,0 +1,18 @@
+// Whether a parsed scan is accepted as an implant product code, or refused and why:
+//   decide(parse('19121212-1212')) → { accept: false, reason: 'personal-id', message: '…' }
+//   decide(parse(']d2010950600013435217290131')) → { accept: true }
+// Only positively identified product codes are accepted (DESIGN.md); everything else is refused
+// with a reason that the metric, the log and the station page share. The message comes from the
+// parser, which never echoes what was scanned.
+
+import type { ParseResult } from '../protocol/udi/index.ts';
+import type { RefusalReason } from './metrics.ts';
+
+export type Decision = { accept: true } | { accept: false; reason: RefusalReason; code: string; message: string };
+
+export function decide(result: ParseResult): Decision {
+  if (result.ok && (result.scheme === 'gs1' || result.scheme === 'hibc') && result.udi.di !== null) return { accept: true };
+  const first = result.errors[0] ?? { code: 'unrecognised', message: 'This is not an implant product code.' };
+  const reason: RefusalReason = result.scheme === 'personal-id' ? 'personal-id' : result.scheme === 'unknown' ? 'unknown' : 'invalid';
+  return { accept: false, reason, code: first.code, message: first.message };
+}

@@ -1,0 +1,87 @@
+// Today's scans at this theatre, as the station page shows them:
+//   log.add({ scanId, status: 'stored', udi, … }); log.update(scanId, { status: 'receipted', orderCode: 'K7D2M9QX' });
+//   log.today() → newest first; log.on('change', entry => …) feeds the page's server-sent events.
+// Bounded: at most `capacity` entries, and entries from an earlier day are dropped. Refused scans
+// are listed with their reason only: nothing of what was scanned is kept.
+
+import { EventEmitter } from 'node:events';
+import type { Udi } from '../protocol/udi/index.ts';
+
+export type ScanStatus =
+  | 'stored' // fsynced in the outbox, not yet acknowledged by the broker
+  | 'sent' // the broker has it (PUBACK); waiting for the national service's receipt
+  | 'receipted' // the national service stored it and issued an order code
+  | 'rejected' // the national service refused it
+  | 'voided' // opened but not implanted
+  | 'refused'; // not accepted at the gateway (personal id, unknown code, …)
+
+export interface StationScan {
+  /** Null for refused scans: they never become ScanEvents. */
+  scanId: string | null;
+  status: ScanStatus;
+  scannedAt: string;
+  caseId: string | null;
+  scheme: string;
+  udi: Udi | null;
+  orderCode: string | null;
+  caseCode: string | null;
+  productName: string | null;
+  /** Why it was refused or rejected: a stable code and a message for the nurse. */
+  reason: { code: string; message: string } | null;
+}
+
+export class ScanLog extends EventEmitter<{ change: [StationScan] }> {
+  private entries: StationScan[] = [];
+  private readonly byId = new Map<string, StationScan>();
+
+  constructor(
+    private readonly capacity = 2000,
+    private readonly now: () => number = Date.now,
+  ) {
+    super();
+  }
+
+  add(entry: StationScan): StationScan {
+    this.prune();
+    if (entry.scanId !== null) {
+      const existing = this.byId.get(entry.scanId);
+      if (existing) return existing;
+      this.byId.set(entry.scanId, entry);
+    }
+    this.entries.push(entry);
+    if (this.entries.length > this.capacity) this.forget(this.entries.length - this.capacity);
+    this.emit('change', entry);
+    return entry;
+  }
+
+  update(scanId: string, patch: Partial<Omit<StationScan, 'scanId'>>): StationScan | undefined {
+    const entry = this.byId.get(scanId);
+    if (!entry) return undefined;
+    Object.assign(entry, patch);
+    this.emit('change', entry);
+    return entry;
+  }
+
+  get(scanId: string): StationScan | undefined {
+    return this.byId.get(scanId);
+  }
+
+  /** Newest first. */
+  today(): StationScan[] {
+    this.prune();
+    return this.entries.slice().reverse();
+  }
+
+  private prune(): void {
+    const midnight = new Date(this.now());
+    midnight.setHours(0, 0, 0, 0);
+    const start = midnight.toISOString();
+    let old = 0;
+    while (old < this.entries.length && this.entries[old]!.scannedAt < start) old++;
+    if (old > 0) this.forget(old);
+  }
+
+  private forget(count: number): void {
+    for (const e of this.entries.splice(0, count)) if (e.scanId !== null) this.byId.delete(e.scanId);
+  }
+}

@@ -1,0 +1,239 @@
+// The hospital uplink: every theatre's scans from the hospital broker to the national service,
+// and each receipt back to the gateway that sent the scan.
+//   const up = await Uplink.start({ brokerUrl, site: 'sahlgrenska', outbox, national, logger });
+//   … up.stats, up.metrics …  await up.close();
+//
+// Durable at every step, so an uplink restart or a national outage of hours loses nothing:
+// - a scan is PUBACKed to the broker only after it is fsynced in the uplink's own outbox
+//   (mqtt.js's handleMessage hook: its acknowledgement waits for our callback);
+// - it leaves the outbox only after the national service has answered for it AND its receipt has
+//   been PUBACKed by the broker on the way back to the gateway.
+// Floods nothing: batches of at most `batchSize` scans, at most `maxInFlight` batches at once,
+// jittered exponential backoff after a failure, and a circuit breaker that stops calling a
+// national service that keeps failing. Duplicates (a gateway's replay, our own retry) are removed
+// by scan id: the outbox holds one record per id, the national service answers a known id with
+// the same order code.
+
+import { EventEmitter } from 'node:events';
+import { connect, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import { parseTopic, receiptTopic, siteScanSubscription } from '../../protocol/topics.ts';
+import { decodeScanEvent, encodeScanReceipt, type ScanEvent, type ScanReceipt } from '../../protocol/wire.ts';
+import type { OutboxPort } from '../ports.ts';
+import { CircuitBreaker } from './circuit-breaker.ts';
+import type { NationalClient } from './national-client.ts';
+import { UplinkMetrics } from './metrics.ts';
+
+export interface UplinkOptions {
+  brokerUrl: string;
+  site: string;
+  /** MQTT client id; default `uplink-{site}`. Stable, so the broker keeps our session. */
+  clientId?: string;
+  username?: string;
+  password?: string | Buffer;
+  tls?: { ca?: string | Buffer; cert?: string | Buffer; key?: string | Buffer; rejectUnauthorized?: boolean };
+  outbox: OutboxPort;
+  national: NationalClient;
+  logger: Logger;
+  batchSize?: number;
+  maxInFlight?: number;
+  /** Backoff after a failed batch: first delay and cap. */
+  retryMs?: number;
+  maxRetryMs?: number;
+  breaker?: CircuitBreaker;
+  random?: () => number;
+}
+
+export interface UplinkStats {
+  received: number;
+  malformed: number;
+  /** Scans whose content claims another place than the topic they came on. */
+  mismatched: number;
+  forwarded: number;
+  receiptsPublished: number;
+  batchFailures: number;
+}
+
+export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] }> {
+  readonly stats: UplinkStats = { received: 0, malformed: 0, mismatched: 0, forwarded: 0, receiptsPublished: 0, batchFailures: 0 };
+  readonly metrics = new UplinkMetrics();
+  private readonly client: MqttClient;
+  private readonly inFlight = new Set<string>();
+  private batches = 0;
+  private failures = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private closed = false;
+  private readonly breaker: CircuitBreaker;
+  private readonly batchSize: number;
+  private readonly maxInFlight: number;
+
+  static async start(options: UplinkOptions): Promise<Uplink> {
+    const uplink = new Uplink(options);
+    await uplink.subscribed;
+    return uplink;
+  }
+
+  private readonly subscribed: Promise<void>;
+
+  private constructor(private readonly options: UplinkOptions) {
+    super();
+    this.breaker = options.breaker ?? new CircuitBreaker();
+    this.batchSize = options.batchSize ?? 100;
+    this.maxInFlight = options.maxInFlight ?? 2;
+    const mqttOptions: IClientOptions = {
+      clientId: options.clientId ?? `uplink-${options.site}`,
+      clean: false,
+      protocolVersion: 4,
+      reconnectPeriod: 2000,
+      connectTimeout: 10_000,
+      queueQoSZero: false,
+      ...(options.username ? { username: options.username } : {}),
+      ...(options.password ? { password: options.password } : {}),
+      ...(options.tls ?? {}),
+    };
+    this.client = connect(options.brokerUrl, mqttOptions);
+    // Back-pressure and durability: mqtt.js sends the PUBACK only when this callback is called.
+    this.client.handleMessage = (packet, done) => {
+      this.receive(packet).then(
+        () => done(),
+        (e: unknown) => {
+          // Not stored (outbox full or failing): no PUBACK, the broker delivers it again.
+          options.logger.error({ err: (e as Error).message }, 'uplink cannot store a scan; not acknowledging it to the broker');
+          done(e as Error);
+        },
+      );
+    };
+    this.subscribed = new Promise((resolve, reject) => {
+      const subscribe = () =>
+        this.client.subscribe(siteScanSubscription(options.site), { qos: 1 }, (err, granted) => {
+          if (err || granted?.some((g) => g.qos === 128)) {
+            const e = err ?? new Error(`the broker refused the subscription to ${siteScanSubscription(options.site)}`);
+            options.logger.error({ err: e.message }, 'uplink subscription refused');
+            reject(e);
+          } else resolve();
+        });
+      this.client.on('connect', (ack) => {
+        this.metrics.brokerConnected.set(1);
+        options.logger.info({ sessionPresent: ack.sessionPresent }, 'uplink connected to the broker');
+        if (!ack.sessionPresent) subscribe();
+        else resolve();
+        this.pump();
+      });
+    });
+    this.client.on('close', () => this.metrics.brokerConnected.set(0));
+    this.client.on('error', (e) => options.logger.warn({ err: e.message }, 'uplink broker connection error'));
+    this.updateDepth();
+    this.pump();
+  }
+
+  get backlog(): number {
+    return this.options.outbox.depth;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    await new Promise<void>((resolve) => this.client.end(false, {}, () => resolve()));
+  }
+
+  private async receive(packet: IPublishPacket): Promise<void> {
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    this.stats.received++;
+    const place = parseTopic(packet.topic);
+    const decoded = decodeScanEvent(payload);
+    if (!decoded.ok || place === null || place.kind !== 'scan') {
+      this.stats.malformed++;
+      this.metrics.malformed.inc();
+      this.options.logger.warn({ error: decoded.ok ? 'bad-topic' : decoded.error.code }, 'malformed scan message dropped');
+      return;
+    }
+    const e = decoded.value;
+    if (e.site !== place.site || e.theatre !== place.theatre || e.gatewayId !== place.gateway || e.site !== this.options.site) {
+      this.stats.mismatched++;
+      this.metrics.malformed.inc();
+      this.options.logger.warn({ topic: packet.topic, scanId: e.scanId }, 'scan claims another gateway than its topic: dropped');
+      return;
+    }
+    await this.options.outbox.append(e.scanId, payload);
+    this.updateDepth();
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.closed || this.timer !== null) return;
+    while (this.batches < this.maxInFlight) {
+      const batch = this.nextBatch();
+      if (batch.length === 0) break;
+      if (!this.breaker.allow()) {
+        this.later(this.breaker.waitMs() || this.options.retryMs || 1000);
+        break;
+      }
+      void this.send(batch);
+    }
+    if (this.batches === 0 && this.options.outbox.depth === 0) this.emit('idle');
+  }
+
+  private nextBatch(): { id: string; event: ScanEvent; payload: Uint8Array }[] {
+    const batch: { id: string; event: ScanEvent; payload: Uint8Array }[] = [];
+    for (const { id, payload } of this.options.outbox.pending()) {
+      if (this.inFlight.has(id)) continue;
+      const d = decodeScanEvent(payload);
+      if (!d.ok) continue; // stored only after decoding, so this is disk damage; the record stays
+      batch.push({ id, event: d.value, payload });
+      if (batch.length >= this.batchSize) break;
+    }
+    return batch;
+  }
+
+  private async send(batch: { id: string; event: ScanEvent }[]): Promise<void> {
+    for (const b of batch) this.inFlight.add(b.id);
+    this.batches++;
+    const started = performance.now();
+    try {
+      const receipts = await this.options.national.sendBatch(batch.map((b) => b.event));
+      this.breaker.success();
+      this.failures = 0;
+      this.metrics.batchLatency.observe((performance.now() - started) / 1000);
+      const events = new Map(batch.map((b) => [b.id, b.event]));
+      await Promise.all(receipts.filter((r) => events.has(r.scanId)).map((r) => this.deliver(events.get(r.scanId)!, r)));
+      this.emit('forwarded', receipts);
+    } catch (e) {
+      this.breaker.failure();
+      this.failures++;
+      this.stats.batchFailures++;
+      this.metrics.batchFailures.inc();
+      this.options.logger.warn({ err: (e as Error).message, scans: batch.length, failures: this.failures, breaker: this.breaker.state }, 'national service batch failed; will retry');
+      const base = this.options.retryMs ?? 1000;
+      const delay = Math.min(this.options.maxRetryMs ?? 60_000, base * 2 ** Math.min(16, this.failures - 1));
+      this.later(delay * (0.5 + (this.options.random ?? Math.random)()));
+    } finally {
+      for (const b of batch) this.inFlight.delete(b.id);
+      this.batches--;
+      this.metrics.breakerOpen.set(this.breaker.state === 'closed' ? 0 : 1);
+      this.updateDepth();
+      this.pump();
+    }
+  }
+
+  /** The receipt to its gateway (PUBACKed), then the scan leaves the outbox. */
+  private async deliver(event: ScanEvent, receipt: ScanReceipt): Promise<void> {
+    const topic = receiptTopic({ site: event.site, theatre: event.theatre, gateway: event.gatewayId });
+    await this.client.publishAsync(topic, Buffer.from(encodeScanReceipt(receipt)), { qos: 1 });
+    this.stats.forwarded++;
+    this.stats.receiptsPublished++;
+    this.metrics.forwarded.inc({ status: receipt.status });
+    await this.options.outbox.retire(event.scanId);
+  }
+
+  private later(ms: number): void {
+    if (this.timer !== null || this.closed) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.pump();
+    }, ms);
+  }
+
+  private updateDepth(): void {
+    this.metrics.outboxDepth.set(this.options.outbox.depth);
+  }
+}

@@ -1,0 +1,88 @@
+// GS1 dates and times:
+//   yymmddToIso('290131', false)  → '2029-01-31'
+//   yymmddToIso('240200', true)   → '2024-02-29'   (DD=00: the last day of the month, 2024 a leap year)
+//   yymmddToIso('250231', true)   → null           (February has no day 31)
+//   yymmddProblem('250231', true) → 'February has no day 31'
+//   hhmiProblem('2460')           → 'hour 24 does not exist (00–23)'
+//
+// Two-digit years follow GS1 General Specifications §7.12: a year 51..99 ahead of the current one
+// is in the previous century, one 50..99 behind is in the next, anything else is in this one.
+// "now" is a parameter so that tests, and scans re-validated later, give a fixed answer.
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+function isLeap(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+export function daysInMonth(year: number, month: number): number {
+  if (month === 2) return isLeap(year) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** The full year of a two-digit GS1 year, by the §7.12 sliding window around `now` (UTC). */
+export function fullYear(yy: number, now: Date = new Date()): number {
+  const current = now.getUTCFullYear();
+  const century = current - (current % 100);
+  const diff = yy - (current % 100);
+  if (diff >= 51) return century - 100 + yy;
+  if (diff <= -50) return century + 100 + yy;
+  return century + yy;
+}
+
+/** The number written by value[from, from+len) if all digits, else -1. */
+function digits(value: string, from: number, len: number): number {
+  let n = 0;
+  for (let i = from; i < from + len; i++) {
+    const d = value.charCodeAt(i) - 48;
+    if (!(d >= 0 && d <= 9)) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+function dayProblem(year: number, month: number, day: number, allowZeroDay: boolean, leapMatters: boolean): string | null {
+  if (month < 1 || month > 12) return `month ${String(month).padStart(2, '0')} does not exist`;
+  if (day === 0) return allowZeroDay ? null : 'day 00 (no day given) is not allowed for this date';
+  if (day > daysInMonth(year, month)) {
+    if (month === 2 && day === 29 && leapMatters) return `${year} is not a leap year, so February has no day 29`;
+    return `${MONTHS[month - 1]} has no day ${day}`;
+  }
+  return null;
+}
+
+/** Why `value` is not a YYMMDD date (DD=00 accepted when allowZeroDay), or null if it is one. */
+export function yymmddProblem(value: string, allowZeroDay: boolean, now?: Date): string | null {
+  if (value.length !== 6 || digits(value, 0, 6) < 0) return 'a date needs 6 digits, YYMMDD';
+  return dayProblem(fullYear(digits(value, 0, 2), now), digits(value, 2, 2), digits(value, 4, 2), allowZeroDay, true);
+}
+
+/** Why `value` is not a YYYYMMDD date, or null if it is one. */
+export function yyyymmddProblem(value: string): string | null {
+  if (value.length !== 8 || digits(value, 0, 8) < 0) return 'a date needs 8 digits, YYYYMMDD';
+  return dayProblem(digits(value, 0, 4), digits(value, 4, 2), digits(value, 6, 2), false, true);
+}
+
+/** A YYMMDD date as YYYY-MM-DD (DD=00 → last day of the month when allowZeroDay), or null. */
+export function yymmddToIso(value: string, allowZeroDay: boolean, now?: Date): string | null {
+  if (yymmddProblem(value, allowZeroDay, now) !== null) return null;
+  const year = fullYear(digits(value, 0, 2), now);
+  const month = digits(value, 2, 2);
+  const day = digits(value, 4, 2) || daysInMonth(year, month);
+  return `${year}-${value.slice(2, 4)}-${String(day).padStart(2, '0')}`;
+}
+
+function twoDigits(value: string, what: string, max: number, range: string): string | null {
+  if (value.length !== 2 || digits(value, 0, 2) < 0) return `${what} needs 2 digits`;
+  const n = digits(value, 0, 2);
+  return n > max ? `${what} ${value} does not exist (${range})` : null;
+}
+
+export const hhProblem = (value: string): string | null => twoDigits(value, 'hour', 23, '00–23');
+export const miProblem = (value: string): string | null => twoDigits(value, 'minute', 59, '00–59');
+export const ssProblem = (value: string): string | null => twoDigits(value, 'second', 59, '00–59');
+
+export function hhmiProblem(value: string): string | null {
+  if (value.length !== 4 || digits(value, 0, 4) < 0) return 'a time needs 4 digits, HHMI';
+  return hhProblem(value.slice(0, 2)) ?? miProblem(value.slice(2, 4));
+}

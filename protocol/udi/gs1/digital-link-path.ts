@@ -1,0 +1,88 @@
+// The GS1 data of a Digital Link path: a primary key, then its key qualifiers:
+//   readPath(['some', 'prefix', '01', '09506000134352', '10', 'AB%2F12']) →
+//     { key: (01), qualifiers: ['10'], elements: [{01, 09506000134352}, {10, AB/12}] }
+//   readPath(['01', '9506000134352'])     → (01) 09506000134352   (GTIN-13 padded to 14 digits)
+//   readPath(['01', '0950…', '21', 'X', '10', 'Y']) → error: qualifiers out of order
+//
+// Which segments are GS1 data: reading from the end, the longest run of "/AI/value" pairs with
+// known AIs; in it, the first pair whose AI is a primary key ("dlpkey") starts the data, and all
+// before it is the path prefix of the resolver. The GS1 Barcode Syntax Engine takes the last
+// primary key of that run instead; taking the first reports "/01/…/8004/…" or "/00/x/00/…" as
+// malformed rather than reading part of the GS1 data as a path prefix.
+
+import { error, type Element, type ParseError } from '../result.ts';
+import { aiLabel } from './ai-label.ts';
+import type { AiEntry } from './ai-entry.ts';
+import { pathAi } from './digital-link-alphas.ts';
+import { looksCompressed } from './digital-link-compressed.ts';
+import { percentDecode } from './digital-link-percent.ts';
+import { qualifierError } from './digital-link-qualifiers.ts';
+import { dlValue } from './digital-link-value.ts';
+
+export interface PathData {
+  key: AiEntry;
+  /** The qualifiers' AIs, in path order. */
+  qualifiers: string[];
+  elements: Element[];
+}
+
+/** Index of the segment holding the primary key's AI, or -1; `stop` is where the AI run ended. */
+function findKey(segments: readonly string[]): { key: number; stop: number } {
+  let key = -1;
+  let i = segments.length - 2;
+  for (; i >= 0; i -= 2) {
+    const entry = pathAi(segments[i] as string);
+    if (entry === undefined) break;
+    if (entry.dlpkey !== null) key = i;
+  }
+  return { key, stop: i };
+}
+
+export function readPath(segments: readonly string[]): PathData | ParseError {
+  const { key, stop } = findKey(segments);
+  if (key < 0) return noKey(segments, stop);
+  const keyEntry = pathAi(segments[key] as string) as AiEntry;
+  const elements: Element[] = [];
+  const qualifiers: string[] = [];
+  for (let i = key; i < segments.length; i += 2) {
+    const entry = pathAi(segments[i] as string) as AiEntry;
+    const raw = segments[i + 1] as string;
+    const decoded = percentDecode(raw);
+    if (decoded === null) return error('bad-digital-link', `The value of ${aiLabel(entry.ai)} in the path has a "%" not followed by two hex digits.`);
+    if (decoded === '') return error('bad-digital-link', `${aiLabel(entry.ai)} has an empty value in the path.`);
+    elements.push({ ai: entry.ai, value: dlValue(entry.ai, decoded) });
+    if (i > key) qualifiers.push(entry.ai);
+  }
+  const wrong = qualifierError(keyEntry, qualifiers);
+  if (wrong !== null) return error('bad-digital-link', wrong);
+  return { key: keyEntry, qualifiers, elements };
+}
+
+/** The error for a path without a primary key, as precise as the path allows. */
+function noKey(segments: readonly string[], stop: number): ParseError {
+  const last = segments[segments.length - 1] ?? '';
+  const lastAi = pathAi(last);
+  if (lastAi !== undefined && (lastAi.dlpkey !== null || findKey(segments.slice(0, -1)).key >= 0)) {
+    return error('truncated', `The Digital Link ends after ${aiLabel(lastAi.ai)}, with no value.`);
+  }
+  if (looksCompressed(segments)) {
+    return error('compressed-digital-link', 'This is a compressed GS1 Digital Link (its path is an encoded blob, not AI/value pairs); compressed links are not supported.');
+  }
+  const at = segments[stop] ?? '';
+  if (stop >= 0 && isAiShaped(at) && keyBefore(segments, stop)) {
+    return error('unknown-ai', `(${at}) in the Digital Link path is not a GS1 Application Identifier.`);
+  }
+  return error('bad-digital-link', 'The Digital Link path holds no GS1 primary key, e.g. "/01/" and a GTIN.');
+}
+
+function isAiShaped(s: string): boolean {
+  if (s.length < 2 || s.length > 4) return false;
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) < 0x30 || s.charCodeAt(i) > 0x39) return false;
+  return true;
+}
+
+/** Whether a primary key's AI stands at a pair position before segment `stop`. */
+function keyBefore(segments: readonly string[], stop: number): boolean {
+  for (let i = stop - 2; i >= 0; i -= 2) if (pathAi(segments[i] as string)?.dlpkey != null) return true;
+  return false;
+}

@@ -1,0 +1,59 @@
+// HIBC supplemental data fields, each after a '/' at the end of the secondary data (ANSI/HIBC 2.6
+// §2.3; Data Identifiers of ANSI MH10.8.2):
+//   parseSupplemental('S77DE1G45')   → { kind: 'serial', value: '77DE1G45' }
+//   parseSupplemental('16D20111212') → { kind: 'manufactured', value: '2011-12-12' }
+//   parseSupplemental('14D20290131') → { kind: 'expiry', value: '2029-01-31' }
+//   parseSupplemental('1T123')       → { error: { code: 'bad-hibc', … unknown field … } }
+//
+// /S serial number (a label that carries a lot too), /16D date of manufacture YYYYMMDD, /14D
+// expiry date YYYYMMDD (four-digit year). No other field is defined; an unknown one is reported,
+// never dropped, because dropping it would hide data the label carries.
+
+import { error, type ParseError } from '../result.ts';
+import { fieldCharsetError, isDigits } from './charset.ts';
+import { hibcDate } from './dates.ts';
+import { MAX_LOT_LENGTH } from './secondary.ts';
+
+export type SupplementalKind = 'serial' | 'manufactured' | 'expiry';
+
+export type Supplemental = { kind: SupplementalKind; value: string; error?: undefined } | { kind?: undefined; value?: undefined; error: ParseError };
+
+/** The field's text for a message: its first characters only. */
+function shown(field: string): string {
+  return field.length > 6 ? `/${field.slice(0, 6)}…` : `/${field}`;
+}
+
+function date(kind: 'manufactured' | 'expiry', di: string, field: string): Supplemental {
+  const value = field.slice(di.length);
+  const what = kind === 'manufactured' ? 'manufacturing date' : 'expiry date';
+  const d = hibcDate('YYYYMMDD', value);
+  if (d.problem === undefined) return { kind, value: d.iso };
+  if (value.length < 8 && (value.length === 0 || isDigits(value))) {
+    return { error: error('truncated', `The ${what} after '/${di}' needs 8 digits (YYYYMMDD), but only ${value.length} follow.`) };
+  }
+  if (value.length !== 8 || !isDigits(value)) {
+    return { error: error('bad-date', `The ${what} after '/${di}' must be 8 digits (YYYYMMDD), but it is '${value.slice(0, 12)}'.`) };
+  }
+  return { error: error('bad-date', `The ${what} '${value}' (after '/${di}') is impossible: ${d.problem}.`) };
+}
+
+export function parseSupplemental(field: string): Supplemental {
+  if (field.length === 0) return { error: error('bad-hibc', "The HIBC code has an empty field: two '/' in a row, or a '/' at the end.") };
+  if (field.startsWith('16D')) return date('manufactured', '16D', field);
+  if (field.startsWith('14D')) return date('expiry', '14D', field);
+  if (field.charCodeAt(0) === 0x53 /* S */) {
+    const value = field.slice(1);
+    if (value.length === 0) return { error: error('truncated', "The serial number after '/S' is missing.") };
+    if (value.length > MAX_LOT_LENGTH) {
+      return { error: error('too-long', `The HIBC serial number has ${value.length} characters; at most ${MAX_LOT_LENGTH} are allowed.`) };
+    }
+    const bad = fieldCharsetError('HIBC serial number', value);
+    return bad ? { error: bad } : { kind: 'serial', value };
+  }
+  return {
+    error: error(
+      'bad-hibc',
+      `The HIBC code holds an unknown field '${shown(field)}': only /S (serial), /16D (manufacturing date) and /14D (expiry date) may follow the secondary data.`,
+    ),
+  };
+}

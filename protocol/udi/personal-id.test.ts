@@ -1,0 +1,76 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { containsPersonalId } from './personal-id.ts';
+
+// An independent Luhn, to build valid numbers without trusting the code under test.
+function withCheckDigit(nine: string): string {
+  for (let c = 0; c <= 9; c++) {
+    const s = nine + c;
+    let sum = 0;
+    for (let i = 0; i < 10; i++) {
+      let d = Number(s[i]) * (i % 2 === 0 ? 2 : 1);
+      if (d > 9) d -= 9;
+      sum += d;
+    }
+    if (sum % 10 === 0) return s;
+  }
+  throw new Error('unreachable');
+}
+
+describe('containsPersonalId', () => {
+  it.each([
+    ['12 digits with hyphen (Skatteverket test number)', '19121212-1212'],
+    ['12 digits', '191212121212'],
+    ['10 digits', '1212121212'],
+    ['10 digits with hyphen', '121212-1212'],
+    ['10 digits with plus (aged 100 or more)', '121212+1212'],
+    ['samordningsnummer (day + 60)', '701063-2391'],
+    ['samordningsnummer, 12 digits', '197010632391'],
+    ['embedded in wristband text', 'PAT:811228-9874;WARD 7'],
+    ['embedded between letters', 'X198112289874Y'],
+  ])('finds %s', (_name, text) => {
+    expect(containsPersonalId(text)).toBe(true);
+  });
+
+  it.each([
+    ['a GTIN', '09506000134352'],
+    ['a GS1 element string', '010950600013435217290131101212121212'],
+    ['Luhn-invalid', '121212-1213'],
+    ['month 13', withCheckDigit('121312121')],
+    ['day 32', withCheckDigit('120132121')],
+    ['day 92 (samordning + 60 over 31)', withCheckDigit('120192121')],
+    ['11 digits', '12121212120'],
+    ['9 digits', '121212121'],
+    ['12 digits from an implausible century', '251212121212'],
+    ['hyphen in the wrong place', '1212-121212'],
+    ['empty', ''],
+  ])('ignores %s', (_name, text) => {
+    expect(containsPersonalId(text)).toBe(false);
+  });
+
+  it('finds every valid 10-digit number in any position', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 99 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 28 }),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 999 }),
+        fc.string({ unit: fc.constantFrom('A', 'b', ' ', ':', '/'), maxLength: 5 }),
+        fc.string({ unit: fc.constantFrom('A', 'b', ' ', ':', '/'), maxLength: 5 }),
+        (yy, mm, dd, samordning, serial, before, after) => {
+          const p2 = (n: number) => String(n).padStart(2, '0');
+          const nr = withCheckDigit(p2(yy) + p2(mm) + p2(samordning ? dd + 60 : dd) + String(serial).padStart(3, '0'));
+          expect(containsPersonalId(before + nr + after)).toBe(true);
+          expect(containsPersonalId(`${before}${nr.slice(0, 6)}-${nr.slice(6)}${after}`)).toBe(true);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('is linear on hostile input', () => {
+    expect(containsPersonalId('1234567-'.repeat(8192))).toBe(false);
+    expect(containsPersonalId('9'.repeat(65536))).toBe(false);
+  });
+});
