@@ -1,6 +1,6 @@
 // The parser's front door: one scan in, one ParseResult out. No I/O, never throws.
 //   parse(']d2010950600013435217290131\x1d10AB-123') → { ok: true, scheme: 'gs1', … }
-//   parse('+A99912345/$$52001510X3')               → { ok: true, scheme: 'hibc', … }
+//   parse('+A99912345/$$52001510X33')              → { ok: true, scheme: 'hibc', … }
 //   parse('https://id.gs1.org/01/09506000134352/10/AB-123') → { ok: true, scheme: 'gs1', … }
 //   parse('19121212-1212')                          → { ok: false, scheme: 'personal-id', … }
 //

@@ -1,0 +1,121 @@
+// The uplink against a real aedes broker with the production ACL and a national service stand-in
+// on loopback HTTP (the real national service is exercised end to end in test/).
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SCAN_EVENT } from '../../protocol/fixtures/samples.ts';
+import { receiptTopic } from '../../protocol/topics.ts';
+import { scanEventFromJson } from '../../protocol/wire-json.ts';
+import { decodeScanReceipt, encodeScanEvent, type ScanEvent, type ScanReceipt } from '../../protocol/wire.ts';
+import { collect, connectClient, GW_A, loginOf, startSecureTestBroker, USERS, waitUntil } from '../broker/test-support.ts';
+import type { RunningBroker } from '../broker/server.ts';
+import { MemoryOutbox } from '../fakes.test-support.ts';
+import { CircuitBreaker } from './circuit-breaker.ts';
+import { httpNationalClient } from './national-client.ts';
+import { Uplink } from './uplink.ts';
+
+const cleanup: (() => Promise<unknown> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+const scan = (n: number): ScanEvent => ({ ...SCAN_EVENT, scanId: `019b76da-a800-7a3e-9c41-${String(n).padStart(12, '0')}`, sequence: BigInt(n) });
+
+/** A national service stand-in: answers each scan with a receipt, or fails while `down`. */
+async function fakeNational() {
+  const seen: string[] = [];
+  const state = { down: false, requests: 0, maxBatch: 0 };
+  const server: Server = createServer(async (req: IncomingMessage, res) => {
+    state.requests++;
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    if (state.down) {
+      res.writeHead(503, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ title: 'Down for maintenance' }));
+      return;
+    }
+    const body = JSON.parse(Buffer.concat(chunks).toString()) as { scans: unknown[] };
+    state.maxBatch = Math.max(state.maxBatch, body.scans.length);
+    const receipts: ScanReceipt[] = body.scans.map((s) => {
+      const e = scanEventFromJson(s);
+      if (!e.ok) throw new Error(e.error.message);
+      const dup = seen.includes(e.value.scanId);
+      seen.push(e.value.scanId);
+      return { scanId: e.value.scanId, orderCode: `K${e.value.sequence}`.padEnd(8, 'X'), caseCode: null, productName: 'Exempel IOL', status: dup ? 'duplicate' : 'accepted', receivedAtMs: Date.now(), messageCode: 'ok' };
+    });
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ receipts }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  cleanup.push(() => new Promise((r) => server.close(r)));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, seen, state };
+}
+
+async function setup(options: { batchSize?: number } = {}) {
+  const broker: RunningBroker = await startSecureTestBroker();
+  cleanup.push(() => broker.close());
+  const national = await fakeNational();
+  const outbox = new MemoryOutbox();
+  const uplink = await Uplink.start({
+    brokerUrl: broker.url,
+    site: 'sahlgrenska',
+    clientId: USERS.uplink.clientId,
+    username: USERS.uplink.username,
+    password: USERS.uplink.password,
+    outbox,
+    national: httpNationalClient({ url: national.url, timeoutMs: 5000 }),
+    logger: pino({ level: 'silent' }),
+    retryMs: 20,
+    maxRetryMs: 100,
+    breaker: new CircuitBreaker({ threshold: 3, cooldownMs: 50 }),
+    ...options,
+  });
+  cleanup.push(() => uplink.close());
+  const gateway = await connectClient(broker.url, { ...loginOf(USERS.gwA), clean: false });
+  cleanup.push(() => void gateway.end(true));
+  await gateway.subscribeAsync(receiptTopic(GW_A), { qos: 1 });
+  const receipts = collect(gateway);
+  return { broker, national, outbox, uplink, gateway, receipts };
+}
+
+const decoded = (payload: Buffer): ScanReceipt => {
+  const r = decodeScanReceipt(payload);
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+};
+
+describe('hospital uplink', () => {
+  it('forwards a theatre scan to the national service and its receipt back to that gateway', async () => {
+    const { gateway, receipts, national, outbox } = await setup();
+    await gateway.publishAsync('implant/v1/sahlgrenska/or-3/gw-or3/scan', Buffer.from(encodeScanEvent(scan(1))), { qos: 1 });
+    const [r] = await receipts.waitFor(1);
+    expect(decoded(r!.payload)).toMatchObject({ scanId: scan(1).scanId, status: 'accepted', orderCode: 'K1XXXXXX' });
+    expect(national.seen).toEqual([scan(1).scanId]);
+    expect(outbox.depth).toBe(0);
+  });
+
+  it('loses nothing through a national outage, and floods nothing: bounded batches, backoff', async () => {
+    const { gateway, receipts, national, outbox, uplink } = await setup({ batchSize: 10 });
+    national.state.down = true;
+    for (let i = 1; i <= 45; i++) await gateway.publishAsync('implant/v1/sahlgrenska/or-3/gw-or3/scan', Buffer.from(encodeScanEvent(scan(i))), { qos: 1 });
+    // All stored at the uplink while the national service is down, and retried with backoff.
+    await waitUntil(() => outbox.depth === 45 && uplink.stats.batchFailures >= 4, 10_000, '45 stored scans and 4 failed batches');
+    expect(national.seen).toEqual([]);
+    national.state.down = false;
+    const all = await receipts.waitFor(45, 20_000);
+    expect(new Set(all.map((m) => decoded(m.payload).scanId)).size).toBe(45);
+    expect(national.state.maxBatch).toBeLessThanOrEqual(10);
+    expect(outbox.depth).toBe(0);
+  });
+
+  it('drops a scan that claims another gateway than its topic, and undecodable bytes', async () => {
+    const { broker, national, uplink } = await setup();
+    // A gateway cannot publish on B's topic (ACL); an operator-level client could mis-send content.
+    const gwB = await connectClient(broker.url, loginOf(USERS.gwB));
+    cleanup.push(() => void gwB.end(true));
+    await gwB.publishAsync('implant/v1/sahlgrenska/or-4/gw-or4/scan', Buffer.from(encodeScanEvent(scan(7))), { qos: 1 }); // content says gw-or3
+    await gwB.publishAsync('implant/v1/sahlgrenska/or-4/gw-or4/scan', Buffer.from([0xff, 0x00, 0x13]), { qos: 1 });
+    await waitUntil(() => uplink.stats.received >= 2, 10_000, 'two messages at the uplink');
+    expect(uplink.stats).toMatchObject({ mismatched: 1, malformed: 1 });
+    expect(national.seen).toEqual([]);
+  });
+});
