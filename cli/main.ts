@@ -8,6 +8,7 @@ interface Command {
 
 const commands: Record<string, Command> = {
   parse: { summary: 'parse scans from stdin, one JSON line each', load: () => import('./parse.ts') },
+  national: { summary: 'run the national service (ingest + registry API)', load: () => import('./national.ts') },
   broker: { summary: 'run the embedded MQTT broker (aedes)', load: () => import('./broker.ts') },
 };
 

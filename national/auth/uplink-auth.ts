@@ -1,0 +1,34 @@
+// Who is calling the ingest API: a hospital uplink, allowed to send scans of its own site only.
+// The service takes any AuthenticateUplink. Production: mutual TLS, the identity read from the
+// verified client certificate (issue 6 provisions them; the server below already asks for one when
+// given a CA). Until then, and for tests and the demo: a bearer token per uplink.
+//   createNationalService({ authenticateUplink: bearerUplinkAuthenticator([{ id: 'uplink-sahlgrenska', site: 'sahlgrenska', tokenSha256 }]), … })
+//   A certificate-based one (sketch for issue 6):
+//   (req) => { const s = req.socket as TLSSocket; if (!s.authorized) return null;
+//              const c = s.getPeerCertificate(); return lookUpUplinkBySubject(c.subject); }
+
+import type { IncomingMessage } from 'node:http';
+import { isValidId } from '../../protocol/topics.ts';
+import { credentialMap, findCredential, type StoredCredential } from './credentials.ts';
+
+export interface UplinkIdentity {
+  uplinkId: string;
+  /** The hospital site whose scans this uplink may send (ScanEvent.site). */
+  site: string;
+}
+
+/** null: not authenticated (401). May be async (a certificate revocation check, say). */
+export type AuthenticateUplink = (req: IncomingMessage) => UplinkIdentity | null | Promise<UplinkIdentity | null>;
+
+export interface UplinkCredential extends StoredCredential {
+  site: string;
+}
+
+export function bearerUplinkAuthenticator(credentials: readonly UplinkCredential[]): AuthenticateUplink {
+  for (const c of credentials) if (!isValidId(c.site)) throw new Error(`uplink ${c.id}: site must match [A-Za-z0-9_-]{1,64}`);
+  const byId = credentialMap(credentials, 'uplink');
+  return (req) => {
+    const c = findCredential(req.headers.authorization, byId);
+    return c ? { uplinkId: c.id, site: c.site } : null;
+  };
+}

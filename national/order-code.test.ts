@@ -1,0 +1,113 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { checkValue, formatOrderCode, isCanonicalOrderCode, newOrderCode, ORDER_CODE_ALPHABET, parseOrderCode } from './order-code.ts';
+
+const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
+const value = (c: string) => ORDER_CODE_ALPHABET.indexOf(c);
+
+/** A valid code from 7 chosen symbol values, or null when its check value has no typing symbol. */
+function codeOf(values: number[]): string | null {
+  const check = checkValue(values);
+  return check < 32 ? values.map((v) => ORDER_CODE_ALPHABET[v]).join('') + ORDER_CODE_ALPHABET[check] : null;
+}
+
+const realCode = fc
+  .array(fc.integer({ min: 0, max: 31 }), { minLength: 7, maxLength: 7 })
+  .map(codeOf)
+  .filter((c): c is string => c !== null);
+
+/** Every spelling the parser reads as a symbol: the alphabet, lower case, and I/L/O aliases. */
+const INPUT_CHARS = [...ORDER_CODE_ALPHABET, ...ORDER_CODE_ALPHABET.toLowerCase(), 'I', 'i', 'L', 'l', 'O', 'o', 'U', 'u', '*', '~', '$', '='];
+const canonical = (s: string) => s.toUpperCase().replace(/[IL]/g, '1').replace(/O/g, '0');
+
+describe('order codes', () => {
+  test('fresh codes are canonical, 8 symbols, and parse back', () => {
+    for (let i = 0; i < 1000; i++) {
+      const code = newOrderCode();
+      expect(code).toMatch(/^[0-9A-HJKMNP-TV-Z]{8}$/);
+      expect(isCanonicalOrderCode(code)).toBe(true);
+      expect(parseOrderCode(code)).toEqual({ ok: true, code });
+    }
+  });
+
+  test('input is case-insensitive, reads I/L as 1 and O as 0, ignores hyphens and spaces', () => {
+    const code = codeOf([1, 0, 1, 0, 20, 21, 22])!;
+    expect(code.startsWith('1010')).toBe(true);
+    const typed = `i o${'l'}O-${code.slice(4).toLowerCase()}`;
+    expect(parseOrderCode(typed)).toEqual({ ok: true, code });
+    expect(parseOrderCode(formatOrderCode(code))).toEqual({ ok: true, code });
+    expect(formatOrderCode(code)).toBe(`${code.slice(0, 4)}-${code.slice(4)}`);
+  });
+
+  test('refuses U, other characters, wrong lengths and non-strings as malformed', () => {
+    for (const bad of ['', '7KQ4', '7KQ4M9PXX', '7KQ4M9PU', '7KQ4M9P*', 'ÅÄÖ12345', '7KQ4M9P\u0000', 'x'.repeat(100), null, 42, undefined]) {
+      expect(parseOrderCode(bad)).toEqual({ ok: false, reason: 'malformed' });
+    }
+  });
+
+  test('the check symbol is Crockford mod 37 over the data symbols', () => {
+    // 0000001 → 1 mod 37 = 1; 'Z' (31) · 32 + 31 = 1023 = 27·37 + 24 → 'R'
+    expect(codeOf([0, 0, 0, 0, 0, 0, 1])).toBe('00000011');
+    expect(codeOf([0, 0, 0, 0, 0, 31, 31])).toBe(`00000ZZ${ORDER_CODE_ALPHABET[1023 % 37]}`);
+    expect(codeOf([0, 0, 0, 0, 0, 1, 5])).toBe('00000150'); // 32 + 5 = 37 ≡ 0
+    expect(codeOf([0, 0, 0, 0, 0, 1, 0])).toBe(null); // 32: Crockford's '*', never issued
+  });
+
+  test('every single-symbol change and every adjacent transposition of a real code is refused', () => {
+    fc.assert(
+      fc.property(realCode, fc.nat(7), fc.constantFrom(...INPUT_CHARS), (code, at, replacement) => {
+        const typed = code.slice(0, at) + replacement + code.slice(at + 1);
+        const r = parseOrderCode(typed);
+        if (canonical(typed) === code) expect(r).toEqual({ ok: true, code });
+        else expect(r.ok).toBe(false);
+      }),
+      { numRuns: RUNS },
+    );
+    fc.assert(
+      fc.property(realCode, fc.nat(6), (code, at) => {
+        const typed = code.slice(0, at) + code[at + 1] + code[at] + code.slice(at + 2);
+        if (typed !== code) expect(parseOrderCode(typed)).toEqual({ ok: false, reason: 'mistyped', typed });
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test('exhaustively: no single substitution or adjacent swap maps one valid code onto another', () => {
+    // Over a slice of the space: all 32 symbols at each position of a few base codes.
+    for (const base of ['7KQ4M9P', '0000000', 'ZZZZZZZ', 'ABCDEFG']) {
+      const values = [...base].map(value);
+      for (let at = 0; at < 7; at++) {
+        for (let v = 0; v < 32; v++) {
+          if (v === values[at]) continue;
+          const changed = values.slice();
+          changed[at] = v;
+          expect(checkValue(changed)).not.toBe(checkValue(values));
+        }
+        if (at < 6 && values[at] !== values[at + 1]) {
+          const swapped = values.slice();
+          [swapped[at], swapped[at + 1]] = [swapped[at + 1]!, swapped[at]!];
+          expect(checkValue(swapped)).not.toBe(checkValue(values));
+        }
+      }
+    }
+  });
+
+  test('arbitrary strings never throw, and whatever parses is canonical and valid', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.string({ unit: fc.constantFrom(...INPUT_CHARS, '-', ' ') })), (s) => {
+        const r = parseOrderCode(s);
+        if (r.ok) {
+          expect(isCanonicalOrderCode(r.code)).toBe(true);
+          expect(checkValue([...r.code.slice(0, 7)].map(value))).toBe(value(r.code[7]!));
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test('random codes use the whole alphabet at every position', () => {
+    const seen = Array.from({ length: 8 }, () => new Set<string>());
+    for (let i = 0; i < 3000; i++) [...newOrderCode()].forEach((c, at) => seen[at]!.add(c));
+    for (const s of seen) expect(s.size).toBe(32);
+  });
+});

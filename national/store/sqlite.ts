@@ -1,0 +1,246 @@
+// The SQLite store (better-sqlite3): one file, WAL journal, synchronous=FULL (a transaction that
+// returned is on disk, power loss included).
+//   const store = openSqliteStore('national.sqlite');
+//   store.ingest([scan], Date.now()) → [{ kind: 'new', scan: { orderCode: '7KQ4M9PX', … } }]
+
+import Database from 'better-sqlite3';
+import { MAX_DRAWS, newOrderCode } from '../order-code.ts';
+import type { DiScheme } from '../sources/types.ts';
+import { MIGRATIONS } from './migrations.ts';
+import {
+  CodeSpaceExhausted,
+  type AccessEntry,
+  type AccessOutcome,
+  type CaseRecord,
+  type CodeLookup,
+  type IngestOutcome,
+  type NationalStore,
+  type NewScan,
+  type PendingScan,
+  type ResolvedMetadata,
+  type StoredScan,
+} from './store.ts';
+
+type NewScanWithMetadata = NewScan & { metadata?: ResolvedMetadata | null };
+
+export interface SqliteStoreOptions {
+  /** The code generator (tests force collisions with it). */
+  newCode?: () => string;
+}
+
+interface ScanRow {
+  scan_id: string;
+  order_code: string;
+  case_code: string;
+  fingerprint: string;
+  site: string;
+  theatre: string;
+  gateway_id: string;
+  case_id: string;
+  sequence: string;
+  scanned_at_ms: number;
+  received_at_ms: number;
+  historical: number;
+  raw: Buffer;
+  symbology: string | null;
+  scheme: DiScheme;
+  di: string;
+  lot: string | null;
+  serial: string | null;
+  expiry: string | null;
+  manufactured: string | null;
+  carrier_hrf: string;
+  voided_at_ms: number | null;
+  metadata: string | null;
+}
+
+function fromRow(r: ScanRow): StoredScan {
+  return {
+    scanId: r.scan_id,
+    orderCode: r.order_code,
+    caseCode: r.case_code,
+    fingerprint: r.fingerprint,
+    site: r.site,
+    theatre: r.theatre,
+    gatewayId: r.gateway_id,
+    caseId: r.case_id,
+    sequence: r.sequence,
+    scannedAtMs: r.scanned_at_ms,
+    receivedAtMs: r.received_at_ms,
+    historical: r.historical === 1,
+    raw: new Uint8Array(r.raw),
+    symbology: r.symbology,
+    scheme: r.scheme,
+    di: r.di,
+    lot: r.lot,
+    serial: r.serial,
+    expiry: r.expiry,
+    manufactured: r.manufactured,
+    carrierHrf: r.carrier_hrf,
+    voidedAtMs: r.voided_at_ms,
+    metadata: r.metadata === null ? null : (JSON.parse(r.metadata) as ResolvedMetadata),
+  };
+}
+
+/** Opens (creating if need be) and migrates the database at `path` (':memory:' for tests). */
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): NationalStore {
+  const db = new Database(path);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db);
+    return new SqliteStore(db, options.newCode ?? newOrderCode);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
+
+export function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > MIGRATIONS.length) throw new Error(`the database is at schema version ${version}; this software knows up to ${MIGRATIONS.length}`);
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
+
+class SqliteStore implements NationalStore {
+  private readonly s;
+  private readonly ingestTransaction: (scans: readonly NewScanWithMetadata[], receivedAtMs: number) => IngestOutcome[];
+  private readonly saveMetadataTx: (scanIds: readonly string[], metadata: ResolvedMetadata) => void;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly newCode: () => string,
+  ) {
+    this.s = {
+      scanById: db.prepare<[string], ScanRow>('SELECT * FROM scans WHERE scan_id = ?'),
+      scanByCode: db.prepare<[string], ScanRow>('SELECT * FROM scans WHERE order_code = ?'),
+      scansOfCase: db.prepare<[string], ScanRow>('SELECT * FROM scans WHERE case_code = ? ORDER BY scanned_at_ms, scan_id'),
+      codeKind: db.prepare<[string], { kind: 'scan' | 'case' }>('SELECT kind FROM order_codes WHERE code = ?'),
+      claimCode: db.prepare<[string, string, number]>('INSERT OR IGNORE INTO order_codes (code, kind, issued_at_ms) VALUES (?, ?, ?)'),
+      caseByKey: db.prepare<[string, string, string], { case_code: string }>('SELECT case_code FROM cases WHERE site = ? AND theatre = ? AND case_id = ?'),
+      caseByCode: db.prepare<[string], { case_code: string; site: string; theatre: string; case_id: string; created_at_ms: number }>('SELECT * FROM cases WHERE case_code = ?'),
+      insertCase: db.prepare<[string, string, string, string, number]>('INSERT INTO cases (case_code, site, theatre, case_id, created_at_ms) VALUES (?, ?, ?, ?, ?)'),
+      insertScan: db.prepare(
+        `INSERT INTO scans (scan_id, order_code, case_code, fingerprint, site, theatre, gateway_id, case_id, sequence, scanned_at_ms,
+           received_at_ms, historical, raw, symbology, scheme, di, lot, serial, expiry, manufactured, carrier_hrf, metadata, metadata_at_ms)
+         VALUES (@scanId, @orderCode, @caseCode, @fingerprint, @site, @theatre, @gatewayId, @caseId, @sequence, @scannedAtMs,
+           @receivedAtMs, @historical, @raw, @symbology, @scheme, @di, @lot, @serial, @expiry, @manufactured, @carrierHrf, @metadata, @metadataAtMs)`,
+      ),
+      voidScan: db.prepare<[number, string]>('UPDATE scans SET voided_at_ms = ? WHERE scan_id = ? AND voided_at_ms IS NULL'),
+      pending: db.prepare<[number], { scan_id: string; scheme: DiScheme; di: string }>('SELECT scan_id, scheme, di FROM scans WHERE metadata IS NULL ORDER BY received_at_ms LIMIT ?'),
+      saveMetadata: db.prepare<[string, number, string]>('UPDATE scans SET metadata = ?, metadata_at_ms = ? WHERE scan_id = ?'),
+      appendAccess: db.prepare<[string, number, string | null, string, number]>('INSERT INTO access_log (registry_id, at_ms, code, outcome, http_status) VALUES (?, ?, ?, ?, ?)'),
+      accessLog: db.prepare<[string, number, number], { id: number; registry_id: string; at_ms: number; code: string | null; outcome: AccessOutcome; http_status: number }>(
+        'SELECT * FROM access_log WHERE registry_id = ? AND id > ? ORDER BY id LIMIT ?',
+      ),
+    };
+    this.ingestTransaction = db.transaction((scans: readonly NewScanWithMetadata[], receivedAtMs: number) => this.ingestRows(scans, receivedAtMs));
+    this.saveMetadataTx = db.transaction((scanIds: readonly string[], metadata: ResolvedMetadata) => {
+      const json = JSON.stringify(metadata);
+      for (const id of scanIds) this.s.saveMetadata.run(json, metadata.resolvedAtMs, id);
+    });
+  }
+
+  /** Claims a fresh code: random, retried while it collides with one issued before. */
+  private issueCode(kind: 'scan' | 'case', atMs: number): string {
+    for (let i = 0; i < MAX_DRAWS; i++) {
+      const code = this.newCode();
+      if (this.s.claimCode.run(code, kind, atMs).changes === 1) return code;
+    }
+    throw new CodeSpaceExhausted(`no free order code in ${MAX_DRAWS} draws`);
+  }
+
+  private ingestRows(scans: readonly NewScanWithMetadata[], receivedAtMs: number): IngestOutcome[] {
+    const out: IngestOutcome[] = [];
+    const seen = new Map<string, StoredScan>(); // the same id twice in one batch
+    for (const scan of scans) {
+      const before = seen.get(scan.scanId) ?? this.getScan(scan.scanId);
+      if (before) {
+        out.push({ kind: 'existing', scan: before, sameContent: before.fingerprint === scan.fingerprint });
+        continue;
+      }
+      let caseCode = this.s.caseByKey.get(scan.site, scan.theatre, scan.caseId)?.case_code;
+      if (caseCode === undefined) {
+        caseCode = this.issueCode('case', receivedAtMs);
+        this.s.insertCase.run(caseCode, scan.site, scan.theatre, scan.caseId, receivedAtMs);
+      }
+      const orderCode = this.issueCode('scan', receivedAtMs);
+      const { metadata = null, ...fields } = scan;
+      const stored: StoredScan = { ...fields, orderCode, caseCode, receivedAtMs, voidedAtMs: null, metadata };
+      this.s.insertScan.run({
+        ...stored,
+        historical: scan.historical ? 1 : 0,
+        raw: Buffer.from(scan.raw),
+        metadata: metadata === null ? null : JSON.stringify(metadata),
+        metadataAtMs: metadata?.resolvedAtMs ?? null,
+      });
+      seen.set(scan.scanId, stored);
+      out.push({ kind: 'new', scan: stored });
+    }
+    return out;
+  }
+
+
+  ingest(scans: readonly NewScanWithMetadata[], receivedAtMs: number): IngestOutcome[] {
+    return this.ingestTransaction(scans, receivedAtMs);
+  }
+
+  getScan(scanId: string): StoredScan | null {
+    const row = this.s.scanById.get(scanId);
+    return row ? fromRow(row) : null;
+  }
+
+  voidScan(scanId: string, atMs: number): StoredScan | null {
+    this.s.voidScan.run(atMs, scanId);
+    return this.getScan(scanId);
+  }
+
+  findByCode(code: string): CodeLookup {
+    const kind = this.s.codeKind.get(code)?.kind;
+    if (kind === 'scan') {
+      const row = this.s.scanByCode.get(code);
+      return row ? { kind: 'scan', scan: fromRow(row) } : null;
+    }
+    if (kind === 'case') {
+      const c = this.s.caseByCode.get(code);
+      if (!c) return null;
+      const record: CaseRecord = { caseCode: c.case_code, site: c.site, theatre: c.theatre, caseId: c.case_id, createdAtMs: c.created_at_ms };
+      return { kind: 'case', case: record, scans: this.s.scansOfCase.all(code).map(fromRow) };
+    }
+    return null;
+  }
+
+  pendingScans(limit: number): PendingScan[] {
+    return this.s.pending.all(limit).map((r) => ({ scanId: r.scan_id, scheme: r.scheme, di: r.di }));
+  }
+
+  saveMetadata(scanIds: readonly string[], metadata: ResolvedMetadata): void {
+    this.saveMetadataTx(scanIds, metadata);
+  }
+
+  appendAccess(entry: Omit<AccessEntry, 'id'>): number {
+    return Number(this.s.appendAccess.run(entry.registryId, entry.atMs, entry.code, entry.outcome, entry.httpStatus).lastInsertRowid);
+  }
+
+  accessLog(registryId: string, afterId: number, limit: number): AccessEntry[] {
+    return this.s.accessLog.all(registryId, afterId, limit).map((r) => ({
+      id: r.id,
+      registryId: r.registry_id,
+      atMs: r.at_ms,
+      code: r.code,
+      outcome: r.outcome,
+      httpStatus: r.http_status,
+    }));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
