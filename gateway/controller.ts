@@ -59,6 +59,9 @@ interface Events {
 }
 
 /** Control barcodes printed on the theatre's case card (see gateway/README.md). */
+/** What the outbox's OutboxWriteError carries when the disk, the quota or the file size limit is reached. */
+const DISK_FULL = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
+
 export const CONTROL_NEW_CASE = 'IMPLANTSCAN:CASE:NEW';
 export const CONTROL_END_CASE = 'IMPLANTSCAN:CASE:END';
 
@@ -189,7 +192,7 @@ export class GatewayController extends EventEmitter<Events> {
       await this.deps.outbox.append(event.scanId, encodeScanEvent(event));
     } catch (e) {
       // Full disk or outbox: refuse loudly; what was accepted before stays.
-      const full = (e as Error).name === 'OutboxFullError' || (e as NodeJS.ErrnoException).code === 'ENOSPC';
+      const full = (e as Error).name === 'OutboxFullError' || DISK_FULL.has((e as { errno?: unknown }).errno as string);
       metrics.refused(full ? 'outbox-full' : 'invalid');
       logger.error({ err: { name: (e as Error).name, message: (e as Error).message } }, 'scan NOT accepted: the outbox cannot store it');
       const message = full ? 'The gateway storage is full: this scan was NOT recorded. Call IT.' : 'The gateway could not store this scan: it was NOT recorded. Call IT.';
