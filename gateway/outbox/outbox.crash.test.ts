@@ -60,7 +60,16 @@ describe('outbox durability against the real kernel', () => {
 
     const outbox = await Outbox.open({ dir, segmentBytes: 8192 });
     const pending = new Set([...outbox.pending()].map((p) => p.id));
-    for (const id of promised.appended) if (!promised.retired.has(id)) expect(pending.has(id), `${id} was acknowledged`).toBe(true);
+    // The writer retires s(i-6) right after it reports s(i) (i a multiple of 3): a retire that was
+    // under way when the kill came may have reached the disk without being reported.
+    const retiring = (id: string) => {
+      const i = Number(id.slice(1)) + 6;
+      return i % 3 === 0 && promised.appended.has(`s${i}`);
+    };
+    for (const id of promised.appended) {
+      if (!promised.retired.has(id) && !retiring(id)) expect(pending.has(id), `${id} was acknowledged`).toBe(true);
+    }
+    expect([...promised.appended].filter((id) => !promised.retired.has(id) && retiring(id) && !pending.has(id)).length).toBeLessThanOrEqual(1);
     for (const id of promised.retired) expect(pending.has(id), `${id} was retired`).toBe(false);
     // Nothing appears that was never written, and every payload is whole.
     for (const p of outbox.pending()) {
