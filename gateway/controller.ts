@@ -188,8 +188,9 @@ export class GatewayController extends EventEmitter<Events> {
 
   private async store(event: ScanEvent, result: ParseResult): Promise<FrameOutcome> {
     const { metrics, logger } = this.deps;
+    const encoded = encodeScanEvent(event);
     try {
-      await this.deps.outbox.append(event.scanId, encodeScanEvent(event));
+      await this.deps.outbox.append(event.scanId, encoded);
     } catch (e) {
       // Full disk or outbox: refuse loudly; what was accepted before stays.
       const full = (e as Error).name === 'OutboxFullError' || DISK_FULL.has((e as { errno?: unknown }).errno as string);
@@ -217,7 +218,7 @@ export class GatewayController extends EventEmitter<Events> {
       reason: null,
     });
     this.emit('accepted', event);
-    this.publisher.submit(event);
+    this.publisher.submit(event, encoded);
     this.emitStatus();
     return { accepted: true, scanId: event.scanId };
   }

@@ -2,7 +2,7 @@
 // integration tests (gateway/daemon.test.ts, test/) use the real outbox, broker and pty.
 import { EventEmitter } from 'node:events';
 import type { ScanEvent } from '../protocol/wire.ts';
-import type { LinkEvents } from './mqtt/link.ts';
+import type { LinkEvents, PublishScanOptions } from './mqtt/link.ts';
 import type { Feedback, LinkPort, OutboxPort } from './ports.ts';
 
 export class MemoryOutbox implements OutboxPort {
@@ -38,9 +38,12 @@ export class MemoryOutbox implements OutboxPort {
 export class ManualLink extends EventEmitter<LinkEvents> implements LinkPort {
   online = false;
   readonly published: ScanEvent[] = [];
+  /** The bytes each publish was handed, if any (the outbox's, for a live scan). */
+  readonly encoded: (Uint8Array | undefined)[] = [];
   private readonly waiting: { resolve: () => void; reject: (e: Error) => void }[] = [];
-  publishScan(event: ScanEvent): Promise<void> {
+  publishScan(event: ScanEvent, options: PublishScanOptions = {}): Promise<void> {
     this.published.push(event);
+    this.encoded.push(options.encoded);
     return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
   }
   get outstanding(): number {

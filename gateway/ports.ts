@@ -3,7 +3,7 @@
 
 import type { EventEmitter } from 'node:events';
 import type { ScanEvent } from '../protocol/wire.ts';
-import type { LinkEvents } from './mqtt/link.ts';
+import type { LinkEvents, PublishScanOptions } from './mqtt/link.ts';
 
 /** The durable outbox (gateway/outbox/): append resolves only once the record is fsynced. */
 export interface OutboxPort {
@@ -18,7 +18,7 @@ export interface OutboxPort {
 export interface LinkPort extends Pick<EventEmitter<LinkEvents>, 'on' | 'off'> {
   readonly online: boolean;
   /** Resolves on PUBACK; while offline it waits (the outbox, not the link, owns the data). */
-  publishScan(event: ScanEvent): Promise<void>;
+  publishScan(event: ScanEvent, options?: PublishScanOptions): Promise<void>;
 }
 
 /** Theatre feedback (hw/): light and sound. */

@@ -31,9 +31,11 @@ describe('publisher', () => {
   it('publishes a live scan at once, not historical, and retires it on its receipt', async () => {
     const { outbox, link, publisher } = await setup();
     const e = scan(1);
-    await outbox.append(e.scanId, encodeScanEvent(e));
-    publisher.submit(e);
+    const bytes = encodeScanEvent(e);
+    await outbox.append(e.scanId, bytes);
+    publisher.submit(e, bytes);
     expect(link.published.map((p) => [p.scanId, p.historical])).toEqual([[e.scanId, false]]);
+    expect(link.encoded).toEqual([bytes]); // the outbox's bytes, not encoded a second time
     link.ackAll();
     await flush();
     expect(await publisher.receipt(e.scanId)).toBe(true);
@@ -45,10 +47,11 @@ describe('publisher', () => {
     const { outbox, link, publisher } = await setup(false);
     const e = scan(2);
     await outbox.append(e.scanId, encodeScanEvent(e));
-    publisher.submit(e);
+    publisher.submit(e, encodeScanEvent(e));
     expect(link.published).toHaveLength(0);
     link.setOnline(true);
     expect(link.published.map((p) => [p.scanId, p.historical, p.scannedAtMs])).toEqual([[e.scanId, true, e.scannedAtMs]]);
+    expect(link.encoded).toEqual([undefined]); // historical: the stored bytes say live, so it is encoded anew
   });
 
   it('replays what an earlier run left in the outbox', async () => {

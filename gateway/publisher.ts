@@ -28,8 +28,9 @@ interface Tracked {
   acked: boolean;
   /** Submitted while online: its first publish is live, not historical. */
   live: boolean;
-  /** The event as first submitted; dropped once acknowledged to keep memory small. */
+  /** The event as first submitted, and its bytes; dropped once acknowledged to keep memory small. */
   event: ScanEvent | null;
+  encoded: Uint8Array | null;
 }
 
 export class Publisher {
@@ -46,7 +47,7 @@ export class Publisher {
   ) {
     this.opts = { maxInFlight: 32, firstRetryMs: 30_000, maxRetryMs: 15 * 60_000, random: Math.random, now: Date.now, ...options };
     // What an earlier run left in the outbox goes out first, flagged historical.
-    for (const { id } of outbox.pending()) this.tracked.set(id, { attempts: 0, dueAt: 0, publishing: false, acked: false, live: false, event: null });
+    for (const { id } of outbox.pending()) this.tracked.set(id, { attempts: 0, dueAt: 0, publishing: false, acked: false, live: false, event: null, encoded: null });
     this.link.on('online', this.onOnline);
   }
 
@@ -54,9 +55,10 @@ export class Publisher {
     return this.tracked.size;
   }
 
-  submit(event: ScanEvent): void {
+  /** `encoded`: the event's bytes as the outbox stored them, published as they are when live. */
+  submit(event: ScanEvent, encoded?: Uint8Array): void {
     if (this.tracked.has(event.scanId)) return;
-    this.tracked.set(event.scanId, { attempts: 0, dueAt: 0, publishing: false, acked: false, live: this.link.online, event });
+    this.tracked.set(event.scanId, { attempts: 0, dueAt: 0, publishing: false, acked: false, live: this.link.online, event, encoded: encoded ?? null });
     this.pump();
   }
 
@@ -136,14 +138,16 @@ export class Publisher {
   }
 
   private publish(t: Tracked, event: ScanEvent): void {
+    const live = isLive(t) && t.encoded !== null ? { encoded: t.encoded } : {};
     t.publishing = true;
     t.attempts++;
     this.inFlight++;
     const started = this.opts.now();
-    this.link.publishScan(event).then(
+    this.link.publishScan(event, live).then(
       () => {
         t.acked = true;
         t.event = null;
+        t.encoded = null;
         this.opts.onPublished?.(event, this.opts.now() - started);
         this.finish(t);
       },

@@ -9,7 +9,7 @@ import { createClock } from '@sinonjs/fake-timers';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { RECEIPT_ACCEPTED, SAMPLES } from '../../protocol/fixtures/samples.ts';
 import { cmdTopic, receiptTopic, scanTopic, siteStateSubscription } from '../../protocol/topics.ts';
-import { decodeScanEvent, decodeState, encodeCommand, encodeScanReceipt, WireEncodeError, type GatewayState } from '../../protocol/wire.ts';
+import { decodeScanEvent, decodeState, encodeCommand, encodeScanEvent, encodeScanReceipt, WireEncodeError, type GatewayState } from '../../protocol/wire.ts';
 import { gatewayAcl } from '../broker/acl.ts';
 import type { RunningBroker } from '../broker/server.ts';
 import { USERS, collect, connectClient, endClient, loginOf, startSecureTestBroker, waitUntil, within } from '../broker/test-support.ts';
@@ -150,13 +150,21 @@ describe('GatewayLink with a running broker', () => {
     await uplink.subscribeAsync(scanTopic(A), { qos: 1 });
     await link.publishScan(scanOfA(1));
     await link.publishScan(scanOfA(2), { historical: true });
-    const events = (await seen.waitFor(2)).map((m) => decodeScanEvent(m.payload));
+    // Bytes handed over (the outbox's) go out as they are; a replay flag still re-encodes.
+    const stored = encodeScanEvent(scanOfA(3));
+    await link.publishScan(scanOfA(3), { encoded: stored });
+    await link.publishScan(scanOfA(4), { historical: true, encoded: encodeScanEvent(scanOfA(4)) });
+    const messages = await seen.waitFor(4);
+    const events = messages.map((m) => decodeScanEvent(m.payload));
     expect(events.map((e) => e.ok && [e.value.sequence, e.value.historical])).toEqual([
       [1n, false],
       [2n, true],
+      [3n, false],
+      [4n, true],
     ]);
-    expect(latencies).toHaveLength(2);
-    expect(link.stats.published).toBe(2);
+    expect(Buffer.compare(messages[2]!.payload, Buffer.from(stored))).toBe(0);
+    expect(latencies).toHaveLength(4);
+    expect(link.stats.published).toBe(4);
     await endClient(uplink);
   });
 

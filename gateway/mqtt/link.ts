@@ -115,6 +115,8 @@ export class LinkClosedError extends Error {
 export interface PublishScanOptions {
   /** Replayed from the outbox: publish with historical = true (scannedAtMs stays the original). */
   historical?: boolean;
+  /** The event already encoded (the outbox stores these bytes): published as they are, not encoded again. */
+  encoded?: Uint8Array;
 }
 
 const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -226,7 +228,8 @@ export class GatewayLink extends EventEmitter<LinkEvents> {
     if (event.site !== address.site || event.theatre !== address.theatre || event.gatewayId !== address.gateway) {
       throw new TypeError("publishScan: the event's site, theatre and gatewayId must be this gateway's");
     }
-    const payload = toBuffer(encodeScanEvent(options.historical === true && !event.historical ? { ...event, historical: true } : event));
+    const flag = options.historical === true && !event.historical;
+    const payload = toBuffer(options.encoded !== undefined && !flag ? options.encoded : encodeScanEvent(flag ? { ...event, historical: true } : event));
     if (!this.slots.tryAcquire()) {
       try {
         await this.slots.acquire();
