@@ -9,6 +9,9 @@ const common = {
   format: 'esm',
   target: 'node20',
   sourcemap: true,
+  // The gateway bundle must stay under 2 MB on the Pi; names are kept for readable stack traces.
+  minify: true,
+  keepNames: true,
   legalComments: 'linked',
   // Native addons and their loaders stay outside the bundle; npm installs them.
   external: ['serialport', '@serialport/*', 'better-sqlite3'],

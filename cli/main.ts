@@ -7,9 +7,13 @@ interface Command {
 }
 
 const commands: Record<string, Command> = {
+  demo: { summary: 'the whole chain on this machine (npm start)', load: () => import('./demo.ts') },
   parse: { summary: 'parse scans from stdin, one JSON line each', load: () => import('./parse.ts') },
+  gateway: { summary: 'run the theatre gateway daemon', load: () => import('./gateway.ts') },
+  uplink: { summary: "run a hospital's uplink: broker → national service, receipts back", load: () => import('./uplink.ts') },
   national: { summary: 'run the national service (ingest + registry API)', load: () => import('./national.ts') },
   broker: { summary: 'run the embedded MQTT broker (aedes)', load: () => import('./broker.ts') },
+  sim: { summary: 'a simulated scanner on a real pseudo-terminal (prints its device path)', load: () => import('./sim.ts') },
 };
 
 function usage(): string {

@@ -84,6 +84,22 @@ describe('publisher', () => {
     expect(link.published).toHaveLength(3);
   });
 
+  it('a reconnect keeps the backoff of acknowledged scans, unless the broker forgot the session', async () => {
+    const { outbox, link, publisher } = await setup();
+    await outbox.append(scan(7).scanId, encodeScanEvent(scan(7)));
+    publisher.submit(scan(7));
+    link.ackAll();
+    await flush();
+    link.emit('offline');
+    link.emit('online', { birthSeq: 2n, sessionPresent: true }); // the broker still has it
+    expect(link.published).toHaveLength(1);
+    link.emit('online', { birthSeq: 3n, sessionPresent: false }); // restarted without persistence
+    expect(link.published.map((e) => [e.scanId, e.historical])).toEqual([
+      [scan(7).scanId, false],
+      [scan(7).scanId, true],
+    ]);
+  });
+
   it('keeps at most maxInFlight publishes outstanding and drains the rest as acks come', async () => {
     const { link, publisher } = await setup();
     for (let i = 0; i < 100; i++) publisher.submit(scan(100 + i));

@@ -76,9 +76,12 @@ export class Publisher {
     if (this.timer) clearTimeout(this.timer);
   }
 
-  private readonly onOnline = (): void => {
-    // Scans the broker never acknowledged are due now; acknowledged ones keep their backoff.
-    for (const t of this.tracked.values()) if (!t.acked) t.dueAt = 0;
+  private readonly onOnline = (session?: { sessionPresent: boolean }): void => {
+    // Scans the broker never acknowledged are due now; acknowledged ones keep their backoff,
+    // unless the broker has forgotten our session (restarted without persistence): then what it
+    // acknowledged may be gone with it, and everything without a receipt goes out again now.
+    const forgotten = session?.sessionPresent === false;
+    for (const t of this.tracked.values()) if (!t.acked || forgotten) t.dueAt = 0;
     this.pump();
   };
 

@@ -201,7 +201,7 @@ describe('unplug and replug', () => {
     await fake.tickAsync(75);
     expect(statuses).toEqual(['open']);
     expect(device.attemptsAt.length).toBe(before + 1);
-    expect(watched[0]?.closed).toBe(true); // no watching while open
+    expect(watched[0]?.closed).toBe(false); // still watching while open: the path leaving is an unplug
   });
 
   test('without a watch (it throws, or is off) the retries alone find the device', async () => {

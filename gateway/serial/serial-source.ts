@@ -18,7 +18,7 @@
 // port (implant-scan parse) do not load its native addon.
 
 import { EventEmitter } from 'node:events';
-import { watch as fsWatch } from 'node:fs';
+import { statSync, watch as fsWatch } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { backoffDelay, type BackoffPolicy, checkBackoffPolicy } from '../mqtt/backoff.ts';
 import { type Clock, systemClock } from './clock.ts';
@@ -126,6 +126,8 @@ export class SerialSource extends EventEmitter<SerialSourceEvents> {
   /** The first failure of an outage has been logged; the others go to debug. */
   private outageLogged = false;
   private watcher: { close(): void } | null = null;
+  /** The open device's identity (device number + inode), to notice its path naming another. */
+  private device: string | null = null;
   private started = false;
   private closing: Promise<void> | null = null;
   private readonly counters = { opens: 0, losses: 0, failedAttempts: 0 };
@@ -224,7 +226,10 @@ export class SerialSource extends EventEmitter<SerialSourceEvents> {
     this.attempt = 0;
     this.outageLogged = false;
     this.cancelRetry();
-    this.stopWatching();
+    this.device = deviceOf(this.path);
+    // Kept watching while open: a pseudo-terminal (and some USB drivers) hung up by an unplug reads
+    // as an endless EOF rather than an error, so the device leaving its path is the surer sign.
+    this.watch();
     this.setStatus('open', { path: this.path }, 'scanner: open');
   }
 
@@ -290,7 +295,12 @@ export class SerialSource extends EventEmitter<SerialSourceEvents> {
 
   /** The device's name changed in its directory: it is probably back; retry soon. */
   private deviceEvent(): void {
-    if (this.closing || this.port) return;
+    if (this.closing) return;
+    if (this.port) {
+      const now = deviceOf(this.path);
+      if (this.device !== null && now !== this.device) this.gone(this.port, new Error(now === null ? 'the device path is gone' : 'the device path now names another device'));
+      return;
+    }
     this.logger.debug({ path: this.path }, 'scanner: device path changed; retrying soon');
     this.attempt = 0;
     if (this.openInFlight) return; // its failure schedules from the first delay
@@ -362,4 +372,14 @@ function closePort(port: SerialPortLike): Promise<void> {
   detach(port);
   if (!port.isOpen) return Promise.resolve();
   return new Promise((resolve) => port.close(() => resolve()));
+}
+
+/** "rdev:ino" of what the path names now (following links), or null if nothing is there. */
+function deviceOf(path: string): string | null {
+  try {
+    const st = statSync(path);
+    return `${st.rdev}:${st.ino}`;
+  } catch {
+    return null;
+  }
 }

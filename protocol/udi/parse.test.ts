@@ -149,5 +149,7 @@ describe('personal identity numbers', () => {
     ['as the serial of an otherwise valid GS1 code', ']d2' + '0109506000134352' + '21PNR191212121212'],
     ['a GS1 code with a patient GSRN (8018)', ']d2' + '8018' + '950600013435200008'],
     ['inside an over-long scan', 'X'.repeat(5000) + ' 19121212-1212'],
+    // Luhn-valid as a personnummer and GS1-check-valid as a UPC-A: without a symbology it is refused.
+    ['12 digits that are also a valid UPC-A', '201104179856'],
   ])('refuses %s without echoing it', (_name, input) => refused(input));
 });

@@ -75,7 +75,9 @@ export function parse(input: string | Uint8Array, options: ParseOptions = {}): P
   } else if (isDigit(data.charCodeAt(0))) {
     // GS1 data read with AIM identifiers off (the leading FNC1 is then not sent), or a bare GTIN.
     parsed = gs1Result(parseElementString(data, separators), id, options.now);
-    if (!parsed.ok && isBareGtin(data)) parsed = eanResult(data, id);
+    // Without a symbology identifier, 12 digits may as well be a wristband's personnummer
+    // (YYYYMMDDNNNN) whose last digit happens to pass the GTIN check too: refused as personal.
+    if (!parsed.ok && isBareGtin(data)) parsed = containsPersonalId(data) ? personalId(id) : eanResult(data, id);
   } else {
     parsed = result('unknown', id, [error('unrecognised', 'This is not a GS1, GS1 Digital Link or HIBC code.')]);
   }

@@ -1,0 +1,187 @@
+// The theatre gateway daemon against real parts: a pseudo-terminal scanner (socat), the aedes
+// broker with the production ACL on loopback, the outbox on disk, the station page over HTTP. An
+// uplink stand-in (the uplink's real credentials) receives the scans and answers with receipts.
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { receiptTopic, scanTopic } from '../protocol/topics.ts';
+import { decodeScanEvent, encodeScanReceipt, type ScanEvent } from '../protocol/wire.ts';
+import { collect, connectClient, endClient, loginOf, startSecureTestBroker, USERS, waitUntil } from './broker/test-support.ts';
+import type { RunningBroker } from './broker/server.ts';
+import { parseConfig } from './config.ts';
+import { startGateway, type GatewayHandle } from './daemon.ts';
+import { ADDRESS_A, freePort } from './mqtt/test-support.ts';
+import { plugScanner, type PluggedScanner } from './serial/test-pty.ts';
+
+const GS = '\x1d';
+const scan = (lot: string) => `]d201073500001111181729013110${lot}${GS}21SN-${lot}`;
+const PERSONNUMMER = '19121212-1212';
+
+/** Every scan on the station page receipted, and the outbox empty (the retire is fsynced first). */
+const allReceipted = (g: GatewayHandle, n: number) => () =>
+  g.controller.currentStatus().outbox === 0 && g.controller.scanLog.today().filter((s) => s.status === 'receipted').length === n;
+
+let dir: string;
+let scanner: PluggedScanner;
+let broker: RunningBroker | null;
+let gateway: GatewayHandle | null;
+const cleanups: (() => Promise<void>)[] = [];
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'gateway-daemon-'));
+  scanner = await plugScanner(dir);
+  await writeFile(join(dir, 'password'), `${USERS.gwA.password}\n`);
+  broker = null;
+  gateway = null;
+});
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
+  await gateway?.close();
+  await scanner.unplug();
+  await broker?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function start(brokerUrl: string): Promise<GatewayHandle> {
+  const config = parseConfig({
+    site: ADDRESS_A.site,
+    theatre: ADDRESS_A.theatre,
+    gateway: ADDRESS_A.gateway,
+    dataDir: join(dir, 'data'),
+    scanner: { path: scanner.devicePath },
+    broker: { url: brokerUrl, username: USERS.gwA.username, passwordFile: join(dir, 'password') },
+    station: { host: '127.0.0.1', port: 0 },
+    indicator: { driver: 'simulated' },
+    logLevel: 'silent',
+  });
+  const g = await startGateway(config, { logger: pino({ level: process.env.DEBUG_GATEWAY ? 'debug' : 'silent' }, pino.destination(2)), notifier: { enabled: false, watchdogIntervalMs: null, notify: async () => {} } });
+  gateway = g;
+  // Opening a serial port discards what arrived before (as with a real scanner): wait for it.
+  await waitUntil(() => g.controller.currentStatus().scanner === 'open', 10_000, 'the scanner open');
+  return g;
+}
+
+/** The uplink's side of the broker: every scan of gateway A, a receipt back for each when asked. */
+async function uplinkStandIn(url: string, answer: boolean) {
+  const client = await connectClient(url, { ...loginOf(USERS.uplink), clean: true });
+  cleanups.push(() => endClient(client));
+  const seen = collect(client);
+  const events: ScanEvent[] = [];
+  client.on('message', (_topic, payload: Buffer) => {
+    const d = decodeScanEvent(payload);
+    if (!d.ok) return;
+    events.push(d.value);
+    if (answer) {
+      const receipt = { scanId: d.value.scanId, orderCode: `K7D2M${String(events.length).padStart(3, '0')}`.slice(0, 8), caseCode: null, productName: 'Demo hip stem', status: 'accepted' as const, receivedAtMs: Date.now(), messageCode: 'ok' };
+      client.publish(receiptTopic(ADDRESS_A), Buffer.from(encodeScanReceipt(receipt)), { qos: 1 });
+    }
+  });
+  await client.subscribeAsync(scanTopic(ADDRESS_A), { qos: 1 });
+  return { client, seen, events };
+}
+
+async function apiScans(g: GatewayHandle): Promise<Array<{ scanId: string | null; status: string; orderCode: string | null; udi: { lot: string | null } | null; reason: { code: string } | null }>> {
+  return (await fetch(new URL('/api/scans', g.stationUrl))).json() as never;
+}
+
+async function filesContaining(root: string, needle: string): Promise<string[]> {
+  const hits: string[] = [];
+  for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    if ((await readFile(path)).includes(needle)) hits.push(path);
+  }
+  return hits;
+}
+
+describe('gateway daemon', () => {
+  it('a scan travels from the scanner to the broker, its receipt back to the station page, and it leaves the outbox', async () => {
+    broker = await startSecureTestBroker();
+    const uplink = await uplinkStandIn(broker.url, true);
+    const g = await start(broker.url);
+    await waitUntil(() => g.link.online, 10_000, 'the link online');
+    await scanner.write(`${scan('L1')}\r`);
+    await uplink.seen.waitFor(1);
+    expect(uplink.events[0]).toMatchObject({ site: ADDRESS_A.site, gatewayId: ADDRESS_A.gateway, historical: false, sequence: 1n });
+    await waitUntil(allReceipted(g, 1), 10_000, 'the receipt to retire the scan');
+    const [row] = await apiScans(g);
+    expect(row).toMatchObject({ scanId: uplink.events[0]!.scanId, status: 'receipted', orderCode: 'K7D2M001', udi: { lot: 'L1' } });
+    expect(await g.metrics.text()).toMatch(/implant_scan_scans_accepted_total 1\b/);
+  });
+
+  it('refuses a personnummer: nothing published, nothing of it stored or shown', async () => {
+    broker = await startSecureTestBroker();
+    const uplink = await uplinkStandIn(broker.url, true);
+    const g = await start(broker.url);
+    await scanner.write(`${PERSONNUMMER}\r`);
+    await scanner.write(`${scan('L2')}\r`);
+    await uplink.seen.waitFor(1);
+    await waitUntil(() => g.controller.scanLog.today().length === 2, 10_000, 'both scans on the station page');
+    const rows = await apiScans(g);
+    const refused = rows.find((r) => r.status === 'refused');
+    expect(refused?.reason?.code).toBe('personal-id');
+    expect(uplink.events).toHaveLength(1);
+    expect(JSON.stringify(rows)).not.toMatch(/1212/);
+    expect(await g.metrics.text()).toMatch(/implant_scan_scans_refused_total\{reason="personal-id"\} 1\b/);
+    expect(await filesContaining(dir, '1212')).toEqual([]);
+  });
+
+  it('accepts scans with the broker down at start, and publishes them, historical, once it is up', async () => {
+    const port = await freePort();
+    const g = await start(`mqtt://127.0.0.1:${port}`);
+    await scanner.write(`${scan('A1')}\r${scan('A2')}\r`);
+    await waitUntil(() => g.controller.currentStatus().outbox === 2, 10_000, 'two scans accepted while offline');
+    broker = await startSecureTestBroker({ port });
+    const uplink = await uplinkStandIn(broker.url, true);
+    await waitUntil(allReceipted(g, 2), 30_000, 'both published and receipted');
+    expect(uplink.events.map((e) => [e.sequence, e.historical])).toEqual([
+      [1n, true],
+      [2n, true],
+    ]);
+  });
+
+  it('a broker restart in the middle of a burst loses no scan', async () => {
+    broker = await startSecureTestBroker();
+    const port = broker.port;
+    let uplink = await uplinkStandIn(broker.url, false);
+    const g = await start(broker.url);
+    const lots = Array.from({ length: 40 }, (_, i) => `B${i}`);
+    await scanner.write(lots.slice(0, 20).map((l) => `${scan(l)}\r`).join(''));
+    await uplink.seen.waitFor(5);
+    await broker.close(); // mid-burst: the rest are stored while it is gone
+    await scanner.write(lots.slice(20).map((l) => `${scan(l)}\r`).join(''));
+    await waitUntil(() => g.controller.currentStatus().outbox === 40, 10_000, 'all 40 accepted');
+    broker = await startSecureTestBroker({ port });
+    uplink = await uplinkStandIn(broker.url, true);
+    await waitUntil(allReceipted(g, 40), 60_000, 'every scan receipted after the restart');
+    const rows = await apiScans(g);
+    expect(rows.map((r) => `${r.udi?.lot}:${r.status}`).sort()).toEqual(lots.map((l) => `${l}:receipted`).sort());
+  });
+
+  it('survives the scanner being unplugged and plugged in again without a restart', async () => {
+    broker = await startSecureTestBroker();
+    const uplink = await uplinkStandIn(broker.url, true);
+    const g = await start(broker.url);
+    await scanner.write(`${scan('U1')}\r`);
+    await uplink.seen.waitFor(1);
+    await scanner.unplug();
+    await waitUntil(() => g.controller.currentStatus().scanner === 'lost', 10_000, 'the scanner reported lost');
+    scanner = await plugScanner(dir);
+    await waitUntil(() => g.controller.currentStatus().scanner === 'open', 30_000, 'the scanner open again');
+    await scanner.write(`${scan('U2')}\r`);
+    await uplink.seen.waitFor(2);
+    expect(uplink.events.map((e) => e.sequence)).toEqual([1n, 2n]);
+  });
+
+  it('drops an overlong line and a garbled one, and goes on with the next scan', async () => {
+    broker = await startSecureTestBroker();
+    const uplink = await uplinkStandIn(broker.url, true);
+    const g = await start(broker.url);
+    await scanner.write(Buffer.concat([Buffer.alloc(10_240, 0x41), Buffer.from('\r'), Buffer.from([0xff, 0xfe, 0x1d, 0x00, 0x0d]), Buffer.from(`${scan('G1')}\r`)]));
+    await uplink.seen.waitFor(1);
+    expect(uplink.events).toHaveLength(1);
+    expect(await g.metrics.text()).toMatch(/implant_scan_serial_framing_errors_total\{kind="[a-z-]+"\} 1\b/);
+  });
+});
