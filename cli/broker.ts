@@ -7,13 +7,12 @@
 //   implant-scan broker --hash-password < password.txt         # a passwordHash for creds.json
 
 import { readFile } from 'node:fs/promises';
-import { isIP } from 'node:net';
-import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { allowAllForLocalDemoAcl, gatewayAcl } from '../gateway/broker/acl.ts';
 import { hashPassword, localDemoAuthenticator, passwordAuthenticator } from '../gateway/broker/auth.ts';
 import { loadCredentialsFile } from '../gateway/broker/credentials-file.ts';
 import { startBroker, type BrokerTlsOptions } from '../gateway/broker/server.ts';
+import { commandLine, isLoopback } from './args.ts';
 
 const HELP = `usage: implant-scan broker [--host ADDR] [--port N] [--credentials FILE]
                           [--tls-cert FILE --tls-key FILE [--tls-ca FILE] [--tls-crl FILE]]
@@ -61,41 +60,30 @@ export async function run(argv: string[]): Promise<number> {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-function isLoopback(host: string): boolean {
-  if (host === 'localhost') return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  return host === '::1' || host === '::ffff:127.0.0.1';
-}
-
 export async function runBroker(argv: string[], io: BrokerCliIo): Promise<number> {
   const fail = (message: string, code = 2): number => {
     io.stderr.write(`implant-scan broker: ${message}\n`);
     return code;
   };
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        host: { type: 'string' },
-        port: { type: 'string' },
-        credentials: { type: 'string' },
-        'tls-cert': { type: 'string' },
-        'tls-key': { type: 'string' },
-        'tls-ca': { type: 'string' },
-        'tls-crl': { type: 'string' },
-        'log-level': { type: 'string' },
-        'hash-password': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (e) {
-    return fail(`${(e as Error).message}\n${HELP}`);
-  }
-  if (values.help) {
-    io.stdout.write(HELP);
-    return 0;
-  }
+  const args = commandLine(
+    'broker',
+    argv,
+    {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      credentials: { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'tls-ca': { type: 'string' },
+      'tls-crl': { type: 'string' },
+      'log-level': { type: 'string' },
+      'hash-password': { type: 'boolean' },
+    },
+    HELP,
+    io,
+  );
+  if ('exit' in args) return args.exit;
+  const { values } = args;
   if (values['hash-password']) return printHash(io);
 
   const host = values.host ?? '127.0.0.1';

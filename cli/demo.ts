@@ -11,7 +11,6 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { startSimulator } from '../firmware-sim/simulator.ts';
 import { allowAllForLocalDemoAcl } from '../gateway/broker/acl.ts';
@@ -27,6 +26,7 @@ import { newCredential } from '../national/auth/credentials.ts';
 import { bearerUplinkAuthenticator } from '../national/auth/uplink-auth.ts';
 import { catalogueSource, sampleCatalogue } from '../national/sources/catalogue.ts';
 import { createNationalService } from '../national/service.ts';
+import { commandLine } from './args.ts';
 
 const HELP = `usage: implant-scan demo [--data-dir DIR] [--broker-port N] [--station-port N] [--national-port N]
 
@@ -43,28 +43,21 @@ stops it.
 const SITE = 'demo-hospital';
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        'data-dir': { type: 'string' },
-        'broker-port': { type: 'string', default: '0' },
-        'station-port': { type: 'string', default: '0' },
-        'national-port': { type: 'string', default: '0' },
-        'exit-on-eof': { type: 'boolean' },
-        'log-level': { type: 'string', default: 'warn' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (e) {
-    process.stderr.write(`implant-scan demo: ${(e as Error).message}\n${HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  const args = commandLine(
+    'demo',
+    argv,
+    {
+      'data-dir': { type: 'string' },
+      'broker-port': { type: 'string', default: '0' },
+      'station-port': { type: 'string', default: '0' },
+      'national-port': { type: 'string', default: '0' },
+      'exit-on-eof': { type: 'boolean' },
+      'log-level': { type: 'string', default: 'warn' },
+    },
+    HELP,
+  );
+  if ('exit' in args) return args.exit;
+  const { values } = args;
   const ports = (['broker-port', 'station-port', 'national-port'] as const).map((k) => Number(values[k]));
   if (ports.some((p) => !Number.isInteger(p) || p < 0 || p > 65535)) {
     process.stderr.write('implant-scan demo: ports must be integers from 0 to 65535\n');

@@ -4,10 +4,10 @@
 //   implant-scan gateway --config gw.json
 //   implant-scan gateway --check --config gw.json     # validate the file and exit
 
-import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { ConfigError, loadConfig } from '../gateway/config.ts';
 import { startGateway } from '../gateway/daemon.ts';
+import { commandLine } from './args.ts';
 
 const HELP = `usage: implant-scan gateway --config FILE [--check]
 
@@ -19,17 +19,9 @@ scans durably and publishes them to the hospital broker; serves the station page
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, check: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
-  } catch (e) {
-    process.stderr.write(`implant-scan gateway: ${(e as Error).message}\n${HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  const args = commandLine('gateway', argv, { config: { type: 'string', short: 'c' }, check: { type: 'boolean' } }, HELP);
+  if ('exit' in args) return args.exit;
+  const { values } = args;
   if (!values.config) {
     process.stderr.write(`implant-scan gateway: --config is required\n${HELP}`);
     return 2;

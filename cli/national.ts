@@ -8,8 +8,6 @@
 //   implant-scan national --new-credential kataraktregistret     # a token and its hash, then exit
 
 import { readFile } from 'node:fs/promises';
-import { isIP } from 'node:net';
-import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { z } from 'zod';
 import { isValidId } from '../protocol/topics.ts';
@@ -20,6 +18,7 @@ import { createNationalService } from '../national/service.ts';
 import { catalogueSource, loadCatalogueFile, sampleCatalogue } from '../national/sources/catalogue.ts';
 import { httpJsonSource } from '../national/sources/http-source.ts';
 import type { MetadataSource } from '../national/sources/types.ts';
+import { commandLine, isLoopback } from './args.ts';
 
 const HELP = `usage: implant-scan national [--host ADDR] [--port N] [--db FILE] [options]
        implant-scan national --new-credential ID
@@ -118,48 +117,37 @@ async function readJson<T>(path: string, schema: z.ZodType<T>, what: string): Pr
   return r.data;
 }
 
-function isLoopback(host: string): boolean {
-  if (host === 'localhost') return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  return host === '::1' || host === '::ffff:127.0.0.1';
-}
-
 export async function runNational(argv: string[], io: NationalCliIo): Promise<number> {
   const fail = (message: string, code = 2): number => {
     io.stderr.write(`implant-scan national: ${message}\n`);
     return code;
   };
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        host: { type: 'string' },
-        port: { type: 'string' },
-        db: { type: 'string' },
-        catalogue: { type: 'string' },
-        'no-catalogue': { type: 'boolean' },
-        sources: { type: 'string' },
-        registries: { type: 'string' },
-        uplinks: { type: 'string' },
-        'demo-site': { type: 'string', multiple: true },
-        'new-credential': { type: 'string' },
-        'tls-cert': { type: 'string' },
-        'tls-key': { type: 'string' },
-        'tls-ca': { type: 'string' },
-        'tls-crl': { type: 'string' },
-        'gs-substitute': { type: 'string', multiple: true },
-        'log-level': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (e) {
-    return fail(`${(e as Error).message}\n${HELP}`);
-  }
-  if (values.help) {
-    io.stdout.write(HELP);
-    return 0;
-  }
+  const args = commandLine(
+    'national',
+    argv,
+    {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      db: { type: 'string' },
+      catalogue: { type: 'string' },
+      'no-catalogue': { type: 'boolean' },
+      sources: { type: 'string' },
+      registries: { type: 'string' },
+      uplinks: { type: 'string' },
+      'demo-site': { type: 'string', multiple: true },
+      'new-credential': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'tls-ca': { type: 'string' },
+      'tls-crl': { type: 'string' },
+      'gs-substitute': { type: 'string', multiple: true },
+      'log-level': { type: 'string' },
+    },
+    HELP,
+    io,
+  );
+  if ('exit' in args) return args.exit;
+  const { values } = args;
   if (values['new-credential'] !== undefined) {
     const id = values['new-credential'];
     if (!CREDENTIAL_ID.test(id)) return fail(`--new-credential takes an id matching ${CREDENTIAL_ID.source}`);

@@ -4,8 +4,8 @@
 //   {"ok":true,"scheme":"gs1","symbology":"]d2","elements":[…],"udi":{…},"errors":[]}
 
 import { once } from 'node:events';
-import { parseArgs } from 'node:util';
 import { MAX_SCAN_LENGTH, parse, tooLongResult, type ParseOptions } from '../protocol/udi/index.ts';
+import { commandLine } from './args.ts';
 
 const HELP = `usage: implant-scan parse [--gs-substitute CHAR]... < scans.txt
 
@@ -16,17 +16,9 @@ Reads one scan per line from stdin and writes one JSON object per line to stdout
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, options: { 'gs-substitute': { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } } }));
-  } catch (e) {
-    process.stderr.write(`implant-scan parse: ${(e as Error).message}\n${HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  const args = commandLine('parse', argv, { 'gs-substitute': { type: 'string', multiple: true } }, HELP);
+  if ('exit' in args) return args.exit;
+  const { values } = args;
   const substitutes = values['gs-substitute'] ?? [];
   const bad = substitutes.find((s) => s.length !== 1);
   if (bad !== undefined) {

@@ -8,10 +8,10 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { PROFILES, type ProfileName, type ScannerSettings, type TerminatorName, TERMINATOR_BYTES } from '../firmware-sim/profiles.ts';
 import { runScenario, unescape } from '../firmware-sim/scenario.ts';
 import { startSimulator } from '../firmware-sim/simulator.ts';
+import { commandLine } from './args.ts';
 
 const HELP = `usage: implant-scan sim [options] [< scans.txt]
 
@@ -41,33 +41,27 @@ export interface SimIo {
 class UsageError extends Error {}
 
 export async function run(argv: string[], io: SimIo = process): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        profile: { type: 'string' },
-        'no-aim': { type: 'boolean' },
-        fnc1: { type: 'string' },
-        terminator: { type: 'string' },
-        prefix: { type: 'string' },
-        suffix: { type: 'string' },
-        trickle: { type: 'boolean' },
-        'delay-ms': { type: 'string' },
-        dir: { type: 'string' },
-        script: { type: 'string' },
-        seed: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (e) {
-    io.stderr.write(`implant-scan sim: ${(e as Error).message}\n${HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    io.stdout.write(HELP);
-    return 0;
-  }
+  const args = commandLine(
+    'sim',
+    argv,
+    {
+      profile: { type: 'string' },
+      'no-aim': { type: 'boolean' },
+      fnc1: { type: 'string' },
+      terminator: { type: 'string' },
+      prefix: { type: 'string' },
+      suffix: { type: 'string' },
+      trickle: { type: 'boolean' },
+      'delay-ms': { type: 'string' },
+      dir: { type: 'string' },
+      script: { type: 'string' },
+      seed: { type: 'string' },
+    },
+    HELP,
+    io,
+  );
+  if ('exit' in args) return args.exit;
+  const { values } = args;
   let profile: ProfileName;
   let settings: Partial<ScannerSettings>;
   let seed: number;

@@ -5,12 +5,12 @@
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { isValidId } from '../protocol/topics.ts';
 import { Outbox } from '../gateway/outbox/outbox.ts';
 import { httpNationalClient } from '../gateway/uplink/national-client.ts';
 import { Uplink } from '../gateway/uplink/uplink.ts';
+import { commandLine } from './args.ts';
 
 const HELP = `usage: implant-scan uplink --site ID --broker URL --national URL [options]
 
@@ -29,33 +29,26 @@ everything through restarts and national outages.
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        site: { type: 'string' },
-        broker: { type: 'string' },
-        national: { type: 'string' },
-        'data-dir': { type: 'string', default: './uplink-data' },
-        username: { type: 'string' },
-        'password-file': { type: 'string' },
-        'token-file': { type: 'string' },
-        'tls-ca': { type: 'string' },
-        'tls-cert': { type: 'string' },
-        'tls-key': { type: 'string' },
-        'log-level': { type: 'string', default: 'info' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (e) {
-    process.stderr.write(`implant-scan uplink: ${(e as Error).message}\n${HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  const args = commandLine(
+    'uplink',
+    argv,
+    {
+      site: { type: 'string' },
+      broker: { type: 'string' },
+      national: { type: 'string' },
+      'data-dir': { type: 'string', default: './uplink-data' },
+      username: { type: 'string' },
+      'password-file': { type: 'string' },
+      'token-file': { type: 'string' },
+      'tls-ca': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'log-level': { type: 'string', default: 'info' },
+    },
+    HELP,
+  );
+  if ('exit' in args) return args.exit;
+  const { values } = args;
   const missing = (['site', 'broker', 'national'] as const).filter((k) => !values[k]);
   if (missing.length) {
     process.stderr.write(`implant-scan uplink: ${missing.map((m) => `--${m}`).join(', ')} required\n${HELP}`);

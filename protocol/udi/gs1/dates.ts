@@ -9,26 +9,9 @@
 // is in the previous century, one 50..99 behind is in the next, anything else is in this one.
 // "now" is a parameter so that tests, and scans re-validated later, give a fixed answer.
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+import { daysInMonth, fullYear, MONTHS } from '../calendar.ts';
 
-function isLeap(year: number): boolean {
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-}
-
-export function daysInMonth(year: number, month: number): number {
-  if (month === 2) return isLeap(year) ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
-
-/** The full year of a two-digit GS1 year, by the §7.12 sliding window around `now` (UTC). */
-export function fullYear(yy: number, now: Date = new Date()): number {
-  const current = now.getUTCFullYear();
-  const century = current - (current % 100);
-  const diff = yy - (current % 100);
-  if (diff >= 51) return century - 100 + yy;
-  if (diff <= -50) return century + 100 + yy;
-  return century + yy;
-}
+export { daysInMonth, fullYear } from '../calendar.ts';
 
 /** The number written by value[from, from+len) if all digits, else -1. */
 function digits(value: string, from: number, len: number): number {

@@ -12,6 +12,10 @@
 // A month-only expiry (MMYY) means "use before the end of that month" and becomes its last day,
 // like a GS1 expiry with day 00.
 
+import { daysInMonth, fullYear, isLeapYear, MONTHS } from '../calendar.ts';
+
+export { daysInMonth, fullYear } from '../calendar.ts';
+
 export type DateFormat = 'MMYY' | 'MMDDYY' | 'YYMMDD' | 'YYMMDDHH' | 'YYJJJ' | 'YYJJJHH' | 'YYYYMMDD';
 
 /** How many digits each format has. */
@@ -24,27 +28,6 @@ export const DATE_LENGTH: Readonly<Record<DateFormat, number>> = {
   YYJJJHH: 7,
   YYYYMMDD: 8,
 };
-
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-
-export function isLeapYear(year: number): boolean {
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return isLeapYear(year) ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
-
-/** The full year of a two-digit year, by the sliding window above (UTC). */
-export function fullYear(yy: number, now: Date = new Date()): number {
-  const current = now.getUTCFullYear();
-  const century = current - (current % 100);
-  const diff = yy - (current % 100);
-  if (diff >= 51) return century - 100 + yy;
-  if (diff <= -50) return century + 100 + yy;
-  return century + yy;
-}
 
 /** The number value[from, from+len) writes; the caller has checked the digits. */
 function num(value: string, from: number, len: number): number {
