@@ -88,14 +88,19 @@ export async function run(argv: string[]): Promise<number> {
     national: httpNationalClient({ url: national.url, token: uplinkCredential.token }),
     logger: logger.child({ part: 'uplink' }),
   });
-  const scanner = await startSimulator({ dir: dataDir, profile: 'honeywell' });
+  // The simulated scanner needs socat for its pseudo-terminal; without it the demo still runs,
+  // handing each line to the gateway as the serial framer would (said once, on stderr).
+  const scanner = await startSimulator({ dir: dataDir, profile: 'honeywell' }).catch((e: unknown) => {
+    process.stderr.write(`implant-scan demo: no simulated scanner (${(e as Error).message.split('\n')[0]}); scans go straight to the gateway. apt-get install socat for the pseudo-terminal.\n`);
+    return null;
+  });
   const gateway = await startGateway(
     parseConfig({
       site: SITE,
       theatre: 'or-1',
       gateway: 'gw-or1',
       dataDir: join(dataDir, 'gateway'),
-      scanner: { path: scanner.stablePath },
+      scanner: { path: scanner?.stablePath ?? join(dataDir, 'no-scanner') },
       broker: { url: broker.url },
       station: { host: '127.0.0.1', port: stationPort },
       indicator: { driver: 'simulated' },
@@ -105,8 +110,8 @@ export async function run(argv: string[]): Promise<number> {
 
   // Ready means a scan typed now is read: the scanner's port open (an opening port discards what
   // came before) and the gateway online.
-  await untilStatus(gateway.controller, (s) => s.scanner === 'open' && s.broker === 'online');
-  const ready = { stationUrl: gateway.stationUrl, brokerUrl: broker.url, registryUrl: national.url, registryToken, scannerDevice: scanner.stablePath, dataDir };
+  await untilStatus(gateway.controller, (s) => (s.scanner === 'open' || scanner === null) && s.broker === 'online');
+  const ready = { stationUrl: gateway.stationUrl, brokerUrl: broker.url, registryUrl: national.url, registryToken, scannerDevice: scanner?.stablePath ?? null, dataDir };
   process.stdout.write(`ready ${JSON.stringify(ready)}\n`);
   // One line per outcome, so that a piped demo shows what became of each scan.
   gateway.controller.on('receipt', (r) => process.stdout.write(`receipt ${JSON.stringify({ scanId: r.scanId, status: r.status, orderCode: r.orderCode, productName: r.productName })}\n`));
@@ -119,7 +124,9 @@ export async function run(argv: string[]): Promise<number> {
   const reading = (async () => {
     for await (const line of lines) {
       if (stop.signal.aborted) break;
-      if (line.length > 0) await scanner.send(line);
+      if (line.length === 0) continue;
+      if (scanner) await scanner.send(line);
+      else await gateway.controller.handleFrame(Buffer.from(line, 'utf8'));
     }
   })();
   if (values['exit-on-eof']) {
@@ -131,7 +138,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   lines.close();
   await gateway.close();
-  await scanner.close();
+  await scanner?.close();
   await uplink.close();
   await uplinkOutbox.close();
   await national.close();
