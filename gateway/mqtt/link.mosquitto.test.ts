@@ -40,7 +40,10 @@ describe.skipIf(binary === null)('GatewayLink with Mosquitto', () => {
       await offline;
       await next(link, 'online');
       const states = (await seen.waitFor(3)).map((m) => decodeState(m.payload)).map((s) => (s.ok ? `${s.value.status} ${s.value.birthSeq}` : s.error.code));
-      expect(states).toEqual(['online 1', 'offline 1', 'online 2']);
+      // The new session may reach the broker before it has handled the cut one, so the will can
+      // come after the new birth: that is why the will carries its birthSeq (1 < 2: stale).
+      expect(states[0]).toBe('online 1');
+      expect(states.slice(1).sort()).toEqual(['offline 1', 'online 2']);
     } finally {
       await link.close();
       await endClient(watcher);
