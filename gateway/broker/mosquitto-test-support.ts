@@ -64,12 +64,18 @@ export interface Mosquitto {
   dispose(): Promise<void>;
 }
 
-/** Anonymous access, no persistence, MQTT 3.1.1/5 on 127.0.0.1:<free port>. */
-export async function startMosquitto(binary: string): Promise<Mosquitto> {
+/**
+ * Anonymous access, no persistence, MQTT 3.1.1/5 on 127.0.0.1:<free port>; or the configuration
+ * `configure` writes for that port and directory (provisioning's generated mosquitto.conf).
+ */
+export async function startMosquitto(binary: string, configure?: (port: number, dir: string) => string | Promise<string>): Promise<Mosquitto> {
   const dir = await mkdtemp(join(tmpdir(), 'mosquitto-'));
   const port = await freePort();
   const config = join(dir, 'mosquitto.conf');
-  await writeFile(config, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest stderr', 'log_type error', 'log_type warning', ''].join('\n'));
+  const text = configure
+    ? `${await configure(port, dir)}\nlog_dest stderr\nlog_type error\nlog_type warning\n`
+    : [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest stderr', 'log_type error', 'log_type warning', ''].join('\n');
+  await writeFile(config, text);
   let child: ChildProcess | null = null;
   const log: string[] = [];
   const m: Mosquitto = {

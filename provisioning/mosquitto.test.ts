@@ -1,0 +1,140 @@
+// The generated Mosquitto configuration and ACL against a real Mosquitto over real TLS, with
+// certificates made by openssl: a gateway may publish only its own scans and read only its own
+// receipts; plain TCP, a foreign CA's certificate and a missing certificate are refused.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect, type MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { receiptTopic, scanTopic } from '../protocol/topics.ts';
+import { findMosquitto, startMosquitto, type Mosquitto } from '../gateway/broker/mosquitto-test-support.ts';
+import { collect, GW_A, GW_B, UPLINK } from '../gateway/broker/test-support.ts';
+import { mosquittoAcl, mosquittoConf } from './mosquitto.ts';
+
+const openssl = ['/usr/bin/openssl', '/usr/local/bin/openssl'].find((p) => existsSync(p)) ?? null;
+const binary = findMosquitto();
+const A = { site: GW_A.site, theatre: GW_A.theatre, gateway: GW_A.gateway };
+const B = { site: GW_B.site, theatre: GW_B.theatre, gateway: GW_B.gateway };
+
+describe('Mosquitto ACL text', () => {
+  it('gives each identity exactly its rules', () => {
+    const acl = mosquittoAcl([GW_A, UPLINK]);
+    expect(acl).toContain(`user ${GW_A.gateway}\ntopic write ${scanTopic(A)}\n`);
+    expect(acl).toContain(`topic read ${receiptTopic(A)}\n`);
+    expect(acl).toContain(`user ${UPLINK.id}\ntopic read implant/v1/${UPLINK.site}/+/+/scan\n`);
+    expect(acl).not.toMatch(/#\s*$|topic \w+ #|implant\/v1\/#/m);
+  });
+
+  it('refuses ids that could widen a rule, and duplicate usernames', () => {
+    expect(() => mosquittoAcl([{ ...GW_A, gateway: '+' }])).toThrow(/gateway must match/);
+    expect(() => mosquittoAcl([{ ...GW_A, site: 'a/#' }])).toThrow(/site must match/);
+    expect(() => mosquittoAcl([GW_A, { ...GW_B, gateway: GW_A.gateway }])).toThrow(/appears twice/);
+    expect(() => mosquittoConf({ port: 8883, tls: { caFile: 'a b', certFile: 'c', keyFile: 'k' }, aclFile: 'acl', persistenceDir: '/p' })).toThrow(/caFile/);
+  });
+});
+
+describe.skipIf(openssl === null || binary === null)('a TLS Mosquitto with the generated configuration', () => {
+  let dir: string;
+  let mosquitto: Mosquitto;
+  let url: string;
+  const pem: Record<string, Buffer> = {};
+  const clients: MqttClient[] = [];
+  const run = (...args: string[]) => execFileSync(openssl!, args, { cwd: dir, stdio: 'pipe' });
+  const key = (name: string) => run('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${name}.key`);
+  const ca = (name: string) => {
+    key(name);
+    run('req', '-x509', '-new', '-key', `${name}.key`, '-out', `${name}.pem`, '-subj', `/CN=${name}`, '-days', '2');
+  };
+  const issue = async (name: string, subject: string, caName: string, ext: string) => {
+    key(name);
+    run('req', '-new', '-key', `${name}.key`, '-out', `${name}.csr`, '-subj', subject);
+    await writeFile(join(dir, `${name}.ext`), ext);
+    run('x509', '-req', '-in', `${name}.csr`, '-CA', `${caName}.pem`, '-CAkey', `${caName}.key`, '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`);
+    pem[`${name}.pem`] = await readFile(join(dir, `${name}.pem`));
+    pem[`${name}.key`] = await readFile(join(dir, `${name}.key`));
+  };
+
+  /** Connects with a client certificate; resolves with the client or rejects with the refusal. */
+  function client(name: string | null, options: { url?: string; caName?: string } = {}): Promise<MqttClient> {
+    return new Promise((resolve, reject) => {
+      const c = connect(options.url ?? url, {
+        protocolVersion: 4,
+        reconnectPeriod: 0,
+        connectTimeout: 5000,
+        clean: true,
+        ca: pem['site-ca.pem'],
+        ...(name ? { cert: pem[`${name}.pem`], key: pem[`${name}.key`] } : {}),
+        servername: 'localhost',
+      });
+      clients.push(c);
+      c.once('connect', () => resolve(c));
+      c.once('error', (e) => reject(e));
+      c.once('close', () => reject(new Error('closed before CONNACK')));
+    });
+  }
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'provision-mosquitto-'));
+    pem['site-ca.pem'] = Buffer.alloc(0);
+    ca('site-ca');
+    ca('foreign-ca');
+    pem['site-ca.pem'] = await readFile(join(dir, 'site-ca.pem'));
+    await issue('broker', '/CN=localhost', 'site-ca', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
+    await issue('gw-a', `/O=${GW_A.site}/OU=${GW_A.theatre}/CN=${GW_A.gateway}`, 'site-ca', 'extendedKeyUsage=clientAuth\n');
+    await issue('gw-b', `/O=${GW_B.site}/OU=${GW_B.theatre}/CN=${GW_B.gateway}`, 'site-ca', 'extendedKeyUsage=clientAuth\n');
+    await issue('uplink', `/O=${UPLINK.site}/OU=uplink/CN=${UPLINK.id}`, 'site-ca', 'extendedKeyUsage=clientAuth\n');
+    await issue('gw-a-foreign', `/O=${GW_A.site}/OU=${GW_A.theatre}/CN=${GW_A.gateway}`, 'foreign-ca', 'extendedKeyUsage=clientAuth\n');
+    await writeFile(join(dir, 'acl'), mosquittoAcl([GW_A, GW_B, UPLINK]));
+    mosquitto = await startMosquitto(binary!, (port) => {
+      url = `mqtts://127.0.0.1:${port}`;
+      const conf = mosquittoConf({
+        port,
+        bindAddress: '127.0.0.1',
+        tls: { caFile: join(dir, 'site-ca.pem'), certFile: join(dir, 'broker.pem'), keyFile: join(dir, 'broker.key') },
+        aclFile: join(dir, 'acl'),
+        persistenceDir: join(dir, 'persistence'),
+      });
+      // Started as root here, Mosquitto would switch to its own user, who cannot read this test's
+      // temp dir; under systemd it runs as that user with the files made readable for it.
+      return `${conf}user root\n`;
+    });
+  });
+  afterAll(async () => {
+    for (const c of clients) c.end(true);
+    await mosquitto?.dispose();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('a gateway publishes its own scans to the uplink; publishing as another gateway goes nowhere', async () => {
+    const uplink = await client('uplink');
+    const seen = collect(uplink);
+    await uplink.subscribeAsync(`implant/v1/${UPLINK.site}/+/+/scan`, { qos: 1 });
+    const gwA = await client('gw-a');
+    await gwA.publishAsync(scanTopic(B), 'forged as B', { qos: 1 });
+    await gwA.publishAsync(scanTopic(A), 'from A', { qos: 1 });
+    // In order from one publisher: "from A" came after the forged one, which was dropped.
+    await seen.waitFor(1);
+    expect(seen.messages.map((m) => [m.topic, m.payload.toString()])).toEqual([[scanTopic(A), 'from A']]);
+  });
+
+  it("a gateway cannot read another gateway's receipts, only its own", async () => {
+    const gwA = await client('gw-a');
+    const got = collect(gwA);
+    const granted = await gwA.subscribeAsync([receiptTopic(B), receiptTopic(A)], { qos: 1 });
+    const uplink = await client('uplink');
+    await uplink.publishAsync(receiptTopic(B), 'for B', { qos: 1 });
+    await uplink.publishAsync(receiptTopic(A), 'for A', { qos: 1 });
+    // In order from one publisher: a wrongly delivered "for B" would have come before "for A".
+    await got.waitFor(1);
+    expect(got.messages.map((m) => m.payload.toString())).toEqual(['for A']);
+    expect(granted.find((g) => g.topic === receiptTopic(A))?.qos).toBe(1);
+  });
+
+  it('refuses plain TCP, a missing certificate and a foreign CA’s certificate', async () => {
+    await expect(client(null, { url: url.replace('mqtts:', 'mqtt:') })).rejects.toThrow();
+    await expect(client(null)).rejects.toThrow();
+    await expect(client('gw-a-foreign')).rejects.toThrow();
+  });
+});
