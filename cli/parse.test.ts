@@ -3,17 +3,19 @@ import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buildCli } from '../test/built-cli.test-support.ts';
 
 const GS = '\x1d';
 const LABEL = ']d2' + '0109506000134352' + '17290131' + '10AB-123' + GS + '21S12345';
 
-beforeAll(() => {
-  execFileSync(process.execPath, ['build.mjs']);
+let cli: string;
+beforeAll(async () => {
+  cli = await buildCli();
 });
 
 function runParse(input: string | Buffer, args: string[] = []): { stdout: string; status: number } {
   try {
-    const stdout = execFileSync(process.execPath, ['bin/implant-scan.mjs', 'parse', ...args], { input, encoding: 'utf8' });
+    const stdout = execFileSync(process.execPath, [cli, 'parse', ...args], { input, encoding: 'utf8' });
     return { stdout, status: 0 };
   } catch (e) {
     const err = e as { stdout: string; status: number };
@@ -59,7 +61,7 @@ describe('implant-scan parse', () => {
 
   it('streams 200,000 lines in bounded memory, with back-pressure on both sides', async () => {
     const total = 200_000;
-    const child = spawn(process.execPath, ['bin/implant-scan.mjs', 'parse'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [cli, 'parse'], { stdio: ['pipe', 'pipe', 'inherit'] });
     const rl = createInterface({ input: child.stdout });
     let received = 0;
     let okCount = 0;
