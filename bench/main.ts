@@ -16,11 +16,13 @@ import { arch, cpus, platform, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { defaultMeasureOptions, gcAvailable, type MeasureOptions } from './measure.ts';
 import { mqttSuite } from './mqtt.bench.ts';
+import { nationalSuite } from './national.bench.ts';
 import { outboxSuite } from './outbox.bench.ts';
+import { uplinkSuite } from './uplink.bench.ts';
 import { parserSuite } from './parser.bench.ts';
 import type { Suite, SuiteContext, SuiteReport } from './suite.ts';
 
-const suites: readonly Suite[] = [parserSuite, mqttSuite, outboxSuite];
+const suites: readonly Suite[] = [parserSuite, mqttSuite, outboxSuite, nationalSuite, uplinkSuite];
 
 interface Args {
   names: string[];
