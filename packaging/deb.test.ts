@@ -163,7 +163,7 @@ describe('systemd units', () => {
     for (const [key, value] of Object.entries({ ...COMMON, Type: 'notify', NotifyAccess: 'all', WatchdogSec: '30', RestartPreventExitStatus: '78', StateDirectory: 'implant-scan' })) {
       expect(one(unit, key), key).toBe(value);
     }
-    expect(one(unit, 'ExecStart')).toBe('/usr/bin/node /usr/lib/implant-scan/implant-scan.mjs gateway --config /etc/implant-scan/gateway.json');
+    expect(one(unit, 'ExecStart')).toBe('/usr/bin/node --max-semi-space-size=2 --max-old-space-size=64 /usr/lib/implant-scan/implant-scan.mjs gateway --config /etc/implant-scan/gateway.json');
     expect(unit.get('Service.ReadWritePaths')).toEqual(['/var/lib/implant-scan']);
     expect(one(unit, 'SupplementaryGroups')?.split(/\s+/)).toContain('dialout');
     expect(unit.get('Service.DeviceAllow')).toEqual(['/dev/implant-scanner rw', 'char-ttyACM rw', 'char-ttyUSB rw']);
