@@ -175,6 +175,27 @@ describe('gateway daemon', () => {
     expect(uplink.events.map((e) => e.sequence)).toEqual([1n, 2n]);
   });
 
+  it('an unplug in the middle of a burst loses at most what was on the wire, garbles nothing, and the next burst arrives whole', async () => {
+    broker = await startSecureTestBroker();
+    const uplink = await uplinkStandIn(broker.url, true);
+    const g = await start(broker.url);
+    const first = Array.from({ length: 30 }, (_, i) => `P${i}`);
+    const second = Array.from({ length: 30 }, (_, i) => `Q${i}`);
+    // The burst and the unplug race: the cable is pulled while bytes are still in flight.
+    await Promise.all([scanner.write(first.map((l) => `${scan(l)}\r`).join('')), scanner.unplug()]);
+    await waitUntil(() => g.controller.currentStatus().scanner === 'lost', 10_000, 'the scanner lost');
+    scanner = await plugScanner(dir);
+    await waitUntil(() => g.controller.currentStatus().scanner === 'open', 30_000, 'the scanner open again');
+    await scanner.write(second.map((l) => `${scan(l)}\r`).join(''));
+    await waitUntil(allReceipted(g, g.controller.scanLog.today().filter((r) => r.status !== 'refused').length), 30_000, 'every accepted scan receipted');
+    await waitUntil(() => second.every((l) => uplink.events.some((e) => e.parse.udi.lot === l)), 30_000, 'the second burst whole');
+    const lots = uplink.events.map((e) => e.parse.udi.lot);
+    // Whatever arrived of the first burst is whole scans, each once: no torn line became a scan.
+    for (const lot of lots) expect([...first, ...second]).toContain(lot);
+    expect(new Set(lots).size).toBe(lots.length);
+    expect(uplink.events.every((e) => e.parse.ok)).toBe(true);
+  });
+
   it('drops an overlong line and a garbled one, and goes on with the next scan', async () => {
     broker = await startSecureTestBroker();
     const uplink = await uplinkStandIn(broker.url, true);
