@@ -35,6 +35,10 @@ interface Tracked {
 
 export class Publisher {
   private readonly tracked = new Map<string, Tracked>();
+  /** Due now, in order, not publishing: what pump() takes from, so a burst costs O(1) per scan. */
+  private readonly ready = new Set<string>();
+  /** The earliest dueAt among the others (backoff), for the timer. */
+  private nextDue = Infinity;
   private inFlight = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
@@ -47,7 +51,10 @@ export class Publisher {
   ) {
     this.opts = { maxInFlight: 32, firstRetryMs: 30_000, maxRetryMs: 15 * 60_000, random: Math.random, now: Date.now, ...options };
     // What an earlier run left in the outbox goes out first, flagged historical.
-    for (const { id } of outbox.pending()) this.tracked.set(id, { attempts: 0, dueAt: 0, publishing: false, acked: false, live: false, event: null, encoded: null });
+    for (const { id } of outbox.pending()) {
+      this.tracked.set(id, { attempts: 0, dueAt: 0, publishing: false, acked: false, live: false, event: null, encoded: null });
+      this.ready.add(id);
+    }
     this.link.on('online', this.onOnline);
   }
 
@@ -59,6 +66,7 @@ export class Publisher {
   submit(event: ScanEvent, encoded?: Uint8Array): void {
     if (this.tracked.has(event.scanId)) return;
     this.tracked.set(event.scanId, { attempts: 0, dueAt: 0, publishing: false, acked: false, live: this.link.online, event, encoded: encoded ?? null });
+    this.ready.add(event.scanId);
     this.pump();
   }
 
@@ -66,6 +74,7 @@ export class Publisher {
   async receipt(scanId: string): Promise<boolean> {
     if (!this.tracked.has(scanId)) return false;
     this.tracked.delete(scanId);
+    this.ready.delete(scanId);
     await this.outbox.retire(scanId);
     return true;
   }
@@ -81,30 +90,45 @@ export class Publisher {
     // unless the broker has forgotten our session (restarted without persistence): then what it
     // acknowledged may be gone with it, and everything without a receipt goes out again now.
     const forgotten = session?.sessionPresent === false;
-    for (const t of this.tracked.values()) if (!t.acked || forgotten) t.dueAt = 0;
+    for (const [id, t] of this.tracked) {
+      if (t.acked && !forgotten) continue;
+      t.dueAt = 0;
+      if (!t.publishing) this.ready.add(id);
+    }
     this.pump();
   };
 
   private pump(): void {
     if (this.closed || !this.link.online) return;
     const now = this.opts.now();
-    let nextDue = Infinity;
+    if (this.nextDue <= now) this.collectDue(now);
     const due: [string, Tracked][] = [];
-    for (const [id, t] of this.tracked) {
-      if (t.publishing) continue;
-      if (t.dueAt > now) {
-        nextDue = Math.min(nextDue, t.dueAt);
-        continue;
-      }
+    for (const id of this.ready) {
       if (this.inFlight + due.length >= this.opts.maxInFlight) break;
-      due.push([id, t]);
+      this.ready.delete(id);
+      const t = this.tracked.get(id);
+      if (t && !t.publishing) due.push([id, t]);
     }
     const stored = this.storedEvents(due);
     for (const [id, t] of due) {
       const event = isLive(t) ? t.event : (stored.get(id) ?? this.undecodable(id));
       if (event !== null) this.publish(t, event);
     }
-    this.schedule(nextDue);
+    this.schedule(this.nextDue);
+  }
+
+  /**
+   * Moves the scans whose backoff is over (or ends within DUE_BATCH_MS, so that a crowd of retries
+   * is swept in a few passes, not one per scan) to `ready`, and finds the next due time.
+   */
+  private collectDue(now: number): void {
+    let next = Infinity;
+    for (const [id, t] of this.tracked) {
+      if (t.publishing || this.ready.has(id)) continue;
+      if (t.dueAt <= now + DUE_BATCH_MS) this.ready.add(id);
+      else next = Math.min(next, t.dueAt);
+    }
+    this.nextDue = next;
   }
 
   /** The events to publish again, flagged historical (a replay keeps its original scannedAt). */
@@ -129,6 +153,7 @@ export class Publisher {
   /** Not decodable (or gone): it can never be published; keep it out of the loop, say so loudly. */
   private undecodable(id: string): null {
     this.tracked.delete(id);
+    this.ready.delete(id);
     this.opts.onUndecodable?.(id);
     return null;
   }
@@ -163,8 +188,12 @@ export class Publisher {
     this.inFlight--;
     const backoff = Math.min(this.opts.maxRetryMs, this.opts.firstRetryMs * 2 ** Math.min(20, t.attempts - 1));
     t.dueAt = this.opts.now() + backoff * (0.8 + 0.4 * this.opts.random());
+    this.nextDue = Math.min(this.nextDue, t.dueAt);
     this.pump();
   }
 }
+
+/** Retries due within this much of each other go out in one pass. */
+const DUE_BATCH_MS = 250;
 
 const isLive = (t: Tracked): t is Tracked & { event: ScanEvent } => t.attempts === 0 && t.live && t.event !== null;
