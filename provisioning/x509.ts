@@ -1,0 +1,11 @@
+// @peculiar/x509, ready to use: its reflect polyfill loaded first (tsyringe inside it throws
+// without one) and Node's webcrypto as its crypto provider. Import it from here, never directly.
+//   import { x509 } from './x509.ts';   new x509.X509Certificate(pem).subject
+
+import 'reflect-metadata';
+import { webcrypto } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
+
+x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+
+export { x509 };
