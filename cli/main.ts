@@ -13,6 +13,7 @@ const commands: Record<string, Command> = {
   uplink: { summary: "run a hospital's uplink: broker → national service, receipts back", load: () => import('./uplink.ts') },
   national: { summary: 'run the national service (ingest + registry API)', load: () => import('./national.ts') },
   broker: { summary: 'run the embedded MQTT broker (aedes)', load: () => import('./broker.ts') },
+  provision: { summary: 'site PKI, per-gateway bundles, broker ACL, revocation (hospital IT)', load: () => import('./provision.ts') },
   sim: { summary: 'a simulated scanner on a real pseudo-terminal (prints its device path)', load: () => import('./sim.ts') },
 };
 
