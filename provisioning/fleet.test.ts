@@ -110,7 +110,9 @@ describe.skipIf(binary === null)('a fleet provisioned and running against TLS Mo
     const seen = collect(uplink);
     await uplink.subscribeAsync(`implant/v1/${SITE}/+/+/scan`, { qos: 1 });
     const config = parseConfig({ ...json, dataDir: join(dir, 'gw-data'), scanner: { path: scanner.devicePath }, station: { port: 0 }, logLevel: 'silent' });
-    const g = await startGateway(config, { logger: pino({ level: 'silent' }), notifier: { enabled: false, watchdogIntervalMs: null, notify: async () => {} } });
+    const logged: string[] = [];
+    const logger = pino({ level: 'trace' }, { write: (line: string) => void logged.push(line) });
+    const g = await startGateway(config, { logger, notifier: { enabled: false, watchdogIntervalMs: null, notify: async () => {} } });
     gateway = g;
     await waitUntil(() => g.link.online && g.controller.currentStatus().scanner === 'open', 15_000, 'the gateway online over TLS');
     await scanner.write(']d201073999900010921729013110LOT-7\x1d21SN-7\r');
@@ -118,6 +120,12 @@ describe.skipIf(binary === null)('a fleet provisioned and running against TLS Mo
     expect(message!.topic).toBe(`implant/v1/${SITE}/or-7/gw-or7/scan`);
     const event = decodeScanEvent(message!.payload);
     expect(event.ok && event.value.parse.udi.lot).toBe('LOT-7');
+    // Not even at trace level does the key, or any line of it, reach the log.
+    const key = await readFile(join(bundle, 'gateway.key'), 'utf8');
+    const text = logged.join('');
+    expect(logged.length).toBeGreaterThan(0);
+    expect(text).not.toContain('PRIVATE KEY');
+    for (const line of key.split('\n').filter((l) => l.length > 20 && !l.startsWith('-----'))) expect(text).not.toContain(line);
   });
 
   it('a revoked gateway certificate is refused once the broker has the new CRL', async () => {
