@@ -9,9 +9,10 @@
 import { readFile } from 'node:fs/promises';
 import pino from 'pino';
 import { allowAllForLocalDemoAcl, gatewayAcl } from '../gateway/broker/acl.ts';
-import { hashPassword, localDemoAuthenticator, passwordAuthenticator } from '../gateway/broker/auth.ts';
+import { certificateAuthenticator, hashPassword, localDemoAuthenticator, passwordAuthenticator } from '../gateway/broker/auth.ts';
 import { loadCredentialsFile } from '../gateway/broker/credentials-file.ts';
 import { startBroker, type BrokerTlsOptions } from '../gateway/broker/server.ts';
+import { identityFromPeerCertificate } from '../provisioning/subject.ts';
 import { commandLine, isLoopback } from './args.ts';
 
 const HELP = `usage: implant-scan broker [--host ADDR] [--port N] [--credentials FILE]
@@ -31,7 +32,9 @@ on stdout; logs go to stderr as JSON.
                        any address but loopback.
   --tls-cert FILE      the broker's certificate chain (PEM); with --tls-key, listens with TLS
   --tls-key FILE       the broker's private key (PEM)
-  --tls-ca FILE        clients must present a certificate chaining to this CA (PEM)
+  --tls-ca FILE        clients must present a certificate chaining to this CA (PEM); without
+                       --credentials, that certificate is the identity (O = site, OU = theatre,
+                       CN = gateway, as implant-scan provision issues them) under the gateway ACL
   --tls-crl FILE       revoked client certificates (PEM)
   --log-level LEVEL    fatal, error, warn, info (default), debug, trace, silent
   --hash-password      read a password from stdin, print its hash for --credentials, exit
@@ -96,8 +99,9 @@ export async function runBroker(argv: string[], io: BrokerCliIo): Promise<number
   if (!(LOG_LEVELS as readonly string[]).includes(level)) return fail(`--log-level takes one of ${LOG_LEVELS.join(', ')}`);
   if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) return fail('--tls-cert and --tls-key go together');
   if (values['tls-cert'] === undefined && (values['tls-ca'] !== undefined || values['tls-crl'] !== undefined)) return fail('--tls-ca and --tls-crl need --tls-cert and --tls-key');
-  if (values.credentials === undefined && !isLoopback(host)) {
-    return fail(`refusing to let anyone do anything on ${host}: give --credentials FILE (the gateway ACL), or listen on 127.0.0.1 for the local demo`);
+  const byCertificate = values.credentials === undefined && values['tls-ca'] !== undefined;
+  if (values.credentials === undefined && !byCertificate && !isLoopback(host)) {
+    return fail(`refusing to let anyone do anything on ${host}: give --credentials FILE or --tls-ca FILE (the gateway ACL), or listen on 127.0.0.1 for the local demo`);
   }
 
   const logger = pino({ level, base: { component: 'broker' } }, io.stderr);
@@ -109,12 +113,16 @@ export async function runBroker(argv: string[], io: BrokerCliIo): Promise<number
       if (values['tls-ca'] !== undefined) tls.ca = await read(values['tls-ca']);
       if (values['tls-crl'] !== undefined) tls.crl = await read(values['tls-crl']);
     }
-    const secure = values.credentials !== undefined;
+    const secure = values.credentials !== undefined || byCertificate;
     const broker = await startBroker({
       host,
       ...(port === undefined ? {} : { port }),
       ...(tls === undefined ? {} : { tls }),
-      authenticate: secure ? passwordAuthenticator(await loadCredentialsFile(values.credentials!)) : localDemoAuthenticator,
+      authenticate: byCertificate
+        ? certificateAuthenticator(identityFromPeerCertificate)
+        : secure
+          ? passwordAuthenticator(await loadCredentialsFile(values.credentials!))
+          : localDemoAuthenticator,
       acl: secure ? gatewayAcl : allowAllForLocalDemoAcl,
       logger,
     });
