@@ -1,9 +1,17 @@
-// Suite "uplink": backlog drain. The national service is down while N scans (100,000; quick:
-// 5,000) reach the hospital uplink over MQTT and wait in its durable outbox; then the service comes
-// back and we time until every one is forwarded and receipted (the uplink's outbox empty). Beside
-// it, in this process: the same N scans POSTed straight to a national service with the same batch
-// size and batches in flight — the ratio is what the uplink's path costs on top.
-// Target (issue 5): 100,000 queued scans reach the service within 30 s of its return.
+// Suite "uplink": backlog drain. The national service is down (its port closed) while N scans
+// (100,000; quick: 5,000) reach the hospital uplink and wait in its durable outbox — the first
+// 10,000 (quick: 1,000) over MQTT (embedded aedes broker, local-demo rules, as cli/demo.ts wires
+// it), the rest appended to that outbox directly; then the service comes back on the port the
+// uplink's client points to, and we time from its start until the uplink's outbox is empty:
+// every scan forwarded in batches of 100, answered, its receipt PUBACKed on the way back to the
+// gateway topic, and retired (fsynced). Reported: drain seconds and scans/s, split into
+// the wait before the first batch lands (the uplink is in backoff or its breaker open when the
+// service appears) and the forwarding itself.
+// Baseline, in this process: the same number of scans POSTed straight to a fresh national service
+// with the same client, batch size and batches in flight (2, the uplink's default) — the ratio
+// drain rate ÷ direct rate is what the uplink's path (outbox reads, decoding, receipts over MQTT,
+// retire fsyncs, and the wait) costs on top of the service itself.
+// Target (issue 5): the queued scans reach the service within 30 s of its return.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +21,7 @@ import pino from 'pino';
 import { allowAllForLocalDemoAcl } from '../gateway/broker/acl.ts';
 import { localDemoAuthenticator } from '../gateway/broker/auth.ts';
 import { startBroker } from '../gateway/broker/server.ts';
+import { InFlightLimit } from '../gateway/mqtt/in-flight.ts';
 import { freePort } from '../gateway/mqtt/test-support.ts';
 import { Outbox } from '../gateway/outbox/outbox.ts';
 import { CircuitBreaker } from '../gateway/uplink/circuit-breaker.ts';
@@ -23,22 +32,30 @@ import { bearerUplinkAuthenticator } from '../national/auth/uplink-auth.ts';
 import { createNationalService } from '../national/service.ts';
 import { catalogueSource, sampleCatalogue } from '../national/sources/catalogue.ts';
 import { scanTopic } from '../protocol/topics.ts';
-import { encodeScanEvent, type ScanEvent } from '../protocol/wire.ts';
+import { encodeScanEvent } from '../protocol/wire.ts';
 import { benchScans } from './chain-scans.ts';
-import { InFlightLimit } from '../gateway/mqtt/in-flight.ts';
 import type { Suite, SuiteContext, SuiteReport } from './suite.ts';
 import { formatNumber, renderTable } from './table.ts';
 
 const SITE = 'bench-hospital';
 const TARGET_SECONDS = 30;
-const BATCH = 100;
+const BATCH = 100; // the uplink's default
 const IN_FLIGHT = 2; // the uplink's default
+const PUBLISH_WINDOW = 256;
+// This suite's retry settings (the defaults are 1 s → 60 s backoff and a 10 s → 5 min breaker):
+// a failed batch is retried after at most RETRY_MAX_MS × 1.5 (jitter), the breaker reopens for at
+// most BREAKER_MAX_MS, so the service's return is noticed within ~1.5 s.
+const RETRY_MS = 200;
+const RETRY_MAX_MS = 1000;
+const BREAKER_MAX_MS = 1000;
+const GENERATE_CHUNK = 5000;
+const MQTT_SCANS = 10_000; // queued over MQTT; the rest of N straight into the outbox
 
-async function until(ready: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+async function until(ready: () => boolean, timeoutMs: number, what: string, pollMs = 5): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
   while (!ready()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, pollMs));
   }
 }
 
@@ -68,38 +85,69 @@ async function run(ctx: SuiteContext): Promise<SuiteReport> {
     logger,
     batchSize: BATCH,
     maxInFlight: IN_FLIGHT,
-    // Retries a second apart at most, so that the service's return is noticed within a second.
-    retryMs: 200,
-    maxRetryMs: 1000,
-    breaker: new CircuitBreaker({ threshold: 5, cooldownMs: 500, maxCooldownMs: 1000 }),
+    retryMs: RETRY_MS,
+    maxRetryMs: RETRY_MAX_MS,
+    breaker: new CircuitBreaker({ threshold: 5, cooldownMs: 500, maxCooldownMs: BREAKER_MAX_MS }),
   });
   const gateway = connect(broker.url, { clientId: 'gw-bench', protocolVersion: 4, clean: true, reconnectPeriod: 0 });
   let national: Awaited<ReturnType<typeof startNational>> | null = null;
+  let direct: Awaited<ReturnType<typeof startNational>> | null = null;
   try {
     await new Promise<void>((resolve, reject) => {
       gateway.once('connect', () => resolve());
       gateway.once('error', reject);
     });
-    const events = benchScans(n, SITE);
-    const topic = scanTopic({ site: SITE, theatre: 'or-1', gateway: 'gw-bench' });
-    const slots = new InFlightLimit(256);
-    const queuing0 = performance.now();
-    const all: Promise<void>[] = [];
-    for (const e of events) {
-      await slots.acquire();
-      all.push(gateway.publishAsync(topic, Buffer.from(encodeScanEvent(e)), { qos: 1 }).then(() => slots.release()));
-    }
-    await Promise.all(all);
-    await until(() => uplink.backlog === n, 120_000, `${n} scans in the uplink's outbox`);
-    const queueSeconds = (performance.now() - queuing0) / 1000;
 
+    // 1. The outage, while nothing listens on the national port. The first scans go the
+    //    production way: published by a gateway over MQTT (QoS 1, a window of unacknowledged
+    //    publishes); the uplink PUBACKs each once it is fsynced in its outbox, one message after
+    //    another — that intake rate is reported. The rest are appended straight to the same outbox
+    //    (the uplink's receive path stores exactly these bytes under the scan id), in groups that
+    //    share an fsync: the same backlog, in seconds rather than minutes. Scans are made in chunks,
+    //    so that not all N parsed events live at once.
+    const viaMqtt = Math.min(n, ctx.quick ? 1000 : MQTT_SCANS);
+    const topic = scanTopic({ site: SITE, theatre: 'or-1', gateway: 'gw-bench' });
+    const slots = new InFlightLimit(PUBLISH_WINDOW);
+    const intake0 = performance.now();
+    const published: Promise<void>[] = [];
+    for (const e of benchScans(viaMqtt, SITE, 0)) {
+      await slots.acquire();
+      published.push(gateway.publishAsync(topic, Buffer.from(encodeScanEvent(e)), { qos: 1 }).then(() => slots.release()));
+    }
+    await Promise.all(published);
+    published.length = 0;
+    await until(() => uplink.backlog === viaMqtt, 120_000, `${viaMqtt} scans in the uplink's outbox`);
+    const intakeSeconds = (performance.now() - intake0) / 1000;
+    const direct0Queue = performance.now();
+    for (let from = viaMqtt; from < n; from += GENERATE_CHUNK) {
+      const events = benchScans(Math.min(GENERATE_CHUNK, n - from), SITE, from);
+      await Promise.all(events.map((e) => outbox.append(e.scanId, encodeScanEvent(e))));
+    }
+    const appendSeconds = (performance.now() - direct0Queue) / 1000;
+    if (uplink.backlog !== n) throw new Error(`expected ${n} scans in the uplink's outbox, found ${uplink.backlog}`);
+    const queueSeconds = (performance.now() - intake0) / 1000;
+    const failuresBefore = uplink.stats.batchFailures;
+
+    // 2. The service returns on the port the uplink calls; the clock starts before it listens.
     const back0 = performance.now();
     national = await startNational('national.sqlite', port);
+    const listeningSeconds = (performance.now() - back0) / 1000;
+    const svc = national;
+    await until(() => svc.stats.accepted > 0, 60_000, 'the first forwarded batch', 1);
+    const firstSeconds = (performance.now() - back0) / 1000;
     await until(() => uplink.backlog === 0, 600_000, 'the backlog drained');
     const drainSeconds = (performance.now() - back0) / 1000;
+    const forwardSeconds = drainSeconds - firstSeconds;
+    const accepted = national.stats.accepted;
+    const forwarded = uplink.stats.forwarded;
+    const failuresAfter = uplink.stats.batchFailures - failuresBefore;
+    if (accepted !== n || forwarded !== n) throw new Error(`expected ${n} accepted and forwarded, got ${accepted} accepted, ${forwarded} forwarded`);
+    await national.close();
+    national = null;
 
-    // The baseline: the same number of scans straight to a fresh service, same batches in flight.
-    const direct = await startNational('direct.sqlite', 0);
+    // 3. The baseline: the same number of scans straight to a fresh service, same client, batch
+    //    size and batches in flight; events made before the clock starts.
+    direct = await startNational('direct.sqlite', 0);
     const client = httpNationalClient({ url: direct.url, token: credential.token });
     const directEvents = benchScans(n, SITE, 30_000_000);
     const direct0 = performance.now();
@@ -114,32 +162,75 @@ async function run(ctx: SuiteContext): Promise<SuiteReport> {
       }),
     );
     const directSeconds = (performance.now() - direct0) / 1000;
-    await direct.close();
+    const directAccepted = direct.stats.accepted;
+    if (directAccepted !== n) throw new Error(`expected ${n} scans accepted directly, got ${directAccepted}`);
 
+    const drainRate = n / drainSeconds;
+    const forwardRate = n / forwardSeconds;
+    const directRate = n / directSeconds;
+    const ratio = drainRate / directRate;
+    const forwardRatio = forwardRate / directRate;
     const met = drainSeconds <= TARGET_SECONDS;
-    ctx.log(`${n} scans queued over MQTT into the uplink's outbox in ${formatNumber(queueSeconds)} s while the national service was down`);
+    ctx.log(
+      `${n.toLocaleString('en-US')} scans queued in the uplink's outbox while the national service was down (${failuresBefore} failed batch attempts meanwhile): ` +
+        `${viaMqtt.toLocaleString('en-US')} over MQTT in ${formatNumber(intakeSeconds)} s (${formatNumber(viaMqtt / intakeSeconds)} scans/s, one outbox fsync per PUBACK), ` +
+        `${(n - viaMqtt).toLocaleString('en-US')} appended directly in ${formatNumber(appendSeconds)} s`,
+    );
     ctx.log(
       renderTable(
         ['case', 'seconds', 'scans/s'],
         [
-          ['uplink backlog drain after the service returns (forward + receipt back)', drainSeconds, Math.round(n / drainSeconds)],
-          [`the same scans POSTed directly, batches of ${BATCH}, ${IN_FLIGHT} in flight`, directSeconds, Math.round(n / directSeconds)],
+          ['uplink backlog drain, from the service’s start until the outbox is empty', drainSeconds, Math.round(drainRate)],
+          ['  of which: service start → first batch stored (listen + the uplink’s backoff)', firstSeconds, null],
+          ['  of which: first batch → outbox empty (forward, receipts over MQTT, retire)', forwardSeconds, Math.round(forwardRate)],
+          [`the same number of scans POSTed directly, batches of ${BATCH}, ${IN_FLIGHT} in flight`, directSeconds, Math.round(directRate)],
         ],
       ),
     );
-    ctx.log(`\ndrain ÷ direct: ${formatNumber(directSeconds / drainSeconds)}× the direct rate; target ≤ ${TARGET_SECONDS} s for ${n} — ${met ? 'met' : 'NOT met'}`);
+    ctx.log(`\ndrain rate ÷ direct rate: ${formatNumber(ratio)}× (forwarding phase alone: ${formatNumber(forwardRatio)}×)`);
+    ctx.log(`target: ${n.toLocaleString('en-US')} queued scans drained within ${TARGET_SECONDS} s of the service's return: ${formatNumber(drainSeconds)} s — ${met ? 'met' : 'NOT met'}`);
     return {
       notes: [
-        `Drain time runs from starting the national service until the uplink's outbox is empty; it includes up to one retry interval (≤ 1 s, this suite's setting) before the uplink notices.`,
-        'Every scan is forwarded once and its receipt published back to its gateway topic over MQTT before it leaves the outbox.',
+        'Broker (aedes, local-demo rules), uplink, its outbox and both national services run in this process on loopback, on one disk (a temporary directory).',
+        `The drain is timed from the call that starts the national service (it listened after ${formatNumber(listeningSeconds * 1000)} ms) until the uplink's outbox depth is 0. It includes the wait until the uplink tries again: this suite sets retry ${RETRY_MS} → ${RETRY_MAX_MS} ms (× 0.5–1.5 jitter) and a breaker cooldown of at most ${BREAKER_MAX_MS} ms, so at most ~1.5 s. With the defaults (backoff 1 s doubling to 60 s, breaker 10 s doubling to 5 min) the wait after a long outage can be minutes, which no throughput figure here shows.`,
+        'A scan leaves the outbox only after the service answered for it and its receipt was PUBACKed by the broker; every one was checked accepted by the service and forwarded by the uplink.',
+        'The baseline is the national service alone fed by the same client with the same batches in flight, on a fresh database, after the drain (not in rotation: one run each, 100,000 scans are a long round).',
+        `Queueing: the first ${viaMqtt.toLocaleString('en-US')} scans over MQTT as in production (the uplink acknowledges a scan only once it is fsynced in its outbox, and mqtt.js hands it one message after another, so intake is one fsync per scan); the rest appended straight to the uplink's outbox (the bytes its receive path stores), which leaves the drain unchanged.`,
       ],
-      results: { scans: n, queueSeconds, drainSeconds, directSeconds, ratio: directSeconds / drainSeconds, target: TARGET_SECONDS, met },
+      results: {
+        scans: n,
+        batch: BATCH,
+        inFlight: IN_FLIGHT,
+        retryMs: RETRY_MS,
+        maxRetryMs: RETRY_MAX_MS,
+        breakerMaxCooldownMs: BREAKER_MAX_MS,
+        queueSeconds,
+        mqttScans: viaMqtt,
+        mqttIntakeSeconds: intakeSeconds,
+        mqttIntakeScansPerSec: viaMqtt / intakeSeconds,
+        directAppendSeconds: appendSeconds,
+        failedAttemptsDuringOutage: failuresBefore,
+        failedAttemptsAfterReturn: failuresAfter,
+        listeningSeconds,
+        firstBatchSeconds: firstSeconds,
+        forwardSeconds,
+        drainSeconds,
+        drainScansPerSec: drainRate,
+        forwardScansPerSec: forwardRate,
+        directSeconds,
+        directScansPerSec: directRate,
+        ratio,
+        forwardRatio,
+        target: TARGET_SECONDS,
+        met,
+      },
     };
   } finally {
     gateway.end(true);
     await uplink.close();
     await outbox.close();
     await national?.close();
+    await direct?.close();
     await broker.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -65,6 +65,8 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
   private closed = false;
   private readonly breaker: CircuitBreaker;
   private readonly batchSize: number;
+  /** Batches the national service has answered whose receipts are still being delivered. */
+  private delivering = 0;
   private readonly maxInFlight: number;
 
   static async start(options: UplinkOptions): Promise<Uplink> {
@@ -161,7 +163,8 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
 
   private pump(): void {
     if (this.closed || this.timer !== null) return;
-    while (this.batches < this.maxInFlight) {
+    // Receipts still being delivered hold their scans too: at most as many batches as in flight.
+    while (this.batches < this.maxInFlight && this.delivering < this.maxInFlight) {
       const batch = this.nextBatch();
       if (batch.length === 0) break;
       if (!this.breaker.allow()) {
@@ -170,7 +173,7 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
       }
       void this.send(batch);
     }
-    if (this.batches === 0 && this.options.outbox.depth === 0) this.emit('idle');
+    if (this.batches === 0 && this.delivering === 0 && this.options.outbox.depth === 0) this.emit('idle');
   }
 
   private nextBatch(): { id: string; event: ScanEvent; payload: Uint8Array }[] {
@@ -188,16 +191,29 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
   private async send(batch: { id: string; event: ScanEvent }[]): Promise<void> {
     for (const b of batch) this.inFlight.add(b.id);
     this.batches++;
+    let answered = false;
     const started = performance.now();
     try {
       const receipts = await this.options.national.sendBatch(batch.map((b) => b.event));
       this.breaker.success();
       this.failures = 0;
       this.metrics.batchLatency.observe((performance.now() - started) / 1000);
+      // The national service has answered: the next batch may go while these receipts are delivered
+      // (the scans stay in flight until then, so none is sent twice).
+      answered = true;
+      this.batches--;
+      this.delivering++;
+      this.pump();
       const events = new Map(batch.map((b) => [b.id, b.event]));
       await Promise.all(receipts.filter((r) => events.has(r.scanId)).map((r) => this.deliver(events.get(r.scanId)!, r)));
       this.emit('forwarded', receipts);
     } catch (e) {
+      if (answered) {
+        // The broker, not the national service, failed: the scans stay and go round again.
+        this.options.logger.warn({ err: (e as Error).message, scans: batch.length }, 'receipts could not be delivered; will retry');
+        this.later(this.options.retryMs ?? 1000);
+        return;
+      }
       this.breaker.failure();
       this.failures++;
       this.stats.batchFailures++;
@@ -208,7 +224,8 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
       this.later(delay * (0.5 + (this.options.random ?? Math.random)()));
     } finally {
       for (const b of batch) this.inFlight.delete(b.id);
-      this.batches--;
+      if (answered) this.delivering--;
+      else this.batches--;
       this.metrics.breakerOpen.set(this.breaker.state === 'closed' ? 0 : 1);
       this.updateDepth();
       this.pump();
