@@ -20,7 +20,8 @@ const common = {
   logLevel: 'warning',
 };
 
-await build({ ...common, entryPoints: { 'implant-scan': 'cli/main.ts' }, outdir: 'dist', outExtension: { '.js': '.mjs' } });
+// Every command in one file, and the gateway daemon alone (what a theatre gateway runs).
+await build({ ...common, entryPoints: { 'implant-scan': 'cli/main.ts', 'implant-scan-gateway': 'cli/gateway-main.ts' }, outdir: 'dist', outExtension: { '.js': '.mjs' } });
 if (existsSync('bench/main.ts')) {
   await build({ ...common, entryPoints: { bench: 'bench/main.ts' }, outdir: 'dist', outExtension: { '.js': '.mjs' } });
 }

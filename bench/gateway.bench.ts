@@ -13,14 +13,14 @@
 //   has them all, against the bare client publishing as many ScanEvent-sized payloads QoS 1 with
 //   64 in flight (no disk, no parsing), in rotation; target ≥ 0.8× (the gateway also fsyncs).
 // - Start → READY: startGateway() until it resolves (READY=1 is sent just before), fresh data
-//   directories, in process; and the built CLI (`dist/implant-scan.mjs gateway --config`) in a
+//   directories, in process; and the built CLI (`dist/implant-scan-gateway.mjs --config`) in a
 //   child process from spawn() until READY=1 arrives on a NOTIFY_SOCKET datagram socket (socat),
 //   which includes Node's own start and loading the bundle.
 // - RSS: (a) the built CLI in a child process with the systemd unit's V8 limits, fed through the
 //   pty, receipts coming back: the daemon's own VmRSS every 10 %; (b) the controller driven
 //   directly in this process (bench/gateway-rss.ts) for 1,000,000 scans with the real outbox, link
 //   and receipts: this process's RSS every 10 %, and the delta over the bench's own baseline.
-// - Bundle size: dist/implant-scan.mjs against the 2 MB target.
+// - Bundle size: dist/implant-scan-gateway.mjs (the daemon's own bundle) against the 2 MB target.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, constants, existsSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
@@ -46,7 +46,8 @@ import { formatNumber, renderTable } from './table.ts';
 const SITE = 'bench-hospital';
 /** The V8 limits the systemd unit runs the daemon with (packaging/systemd/implant-scan-gateway.service). */
 const DAEMON_NODE_FLAGS = (process.env.DAEMON_NODE_FLAGS ?? '--max-semi-space-size=2 --max-old-space-size=64').split(' ').filter(Boolean);
-const CLI = 'dist/implant-scan.mjs';
+/** The gateway's own bundle, as the systemd unit runs it. */
+const CLI = 'dist/implant-scan-gateway.mjs';
 const ADDRESS = { site: SITE, theatre: 'or-1', gateway: 'gw-bench' };
 const TARGET_THROUGHPUT_RATIO = 0.8;
 const TARGET_READY_MS = 400;
@@ -147,7 +148,7 @@ async function cliStartToReady(dir: string, brokerUrl: string, scannerPath: stri
       if (Number.isNaN(readyAt) && /(^|\n)READY=1/.test(text)) readyAt = performance.now();
     });
     const t0 = performance.now();
-    daemon = spawn(process.execPath, [...DAEMON_NODE_FLAGS, CLI, 'gateway', '--config', configFile], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NOTIFY_SOCKET: socket } });
+    daemon = spawn(process.execPath, [...DAEMON_NODE_FLAGS, CLI, '--config', configFile], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NOTIFY_SOCKET: socket } });
     await until(() => !Number.isNaN(readyAt) || daemon!.exitCode !== null, 20_000, 'READY=1 from the CLI');
     if (Number.isNaN(readyAt)) throw new Error(`the gateway CLI exited (${daemon.exitCode}) before READY=1`);
     return readyAt - t0;
@@ -321,7 +322,7 @@ async function run(ctx: SuiteContext): Promise<SuiteReport> {
       await receipts.subscribeAsync(`implant/v1/${SITE}/${ADDRESS.theatre}/${ADDRESS.gateway}/scan`, { qos: 1 });
       const configFile = join(dir, 'rss.json');
       writeFileSync(configFile, JSON.stringify({ ...ADDRESS, dataDir: join(dir, 'rss'), scanner: { path: scanner.devicePath }, broker: { url: broker.url }, station: { port: 0 }, logLevel: 'warn' }));
-      const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, CLI, 'gateway', '--config', configFile], { stdio: ['ignore', 'ignore', 'inherit'] });
+      const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, CLI, '--config', configFile], { stdio: ['ignore', 'ignore', 'inherit'] });
       const vmRss = () => {
         const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
         return m ? Math.round((Number(m[1]) / 1024) * 10) / 10 : Number.NaN;

@@ -23,7 +23,7 @@ const ROOTS = ['serialport', 'better-sqlite3', ...readdirSync(join(root, 'node_m
 // node-addon-api is C++ headers for compiling @serialport/bindings-cpp.
 const INSTALL_ONLY = new Set(['prebuild-install', 'node-addon-api']);
 
-if (!existsSync(join(root, 'dist/implant-scan.mjs'))) execFileSync(process.execPath, ['build.mjs'], { cwd: root, stdio: 'inherit' });
+if (!existsSync(join(root, 'dist/implant-scan.mjs')) || !existsSync(join(root, 'dist/implant-scan-gateway.mjs'))) execFileSync(process.execPath, ['build.mjs'], { cwd: root, stdio: 'inherit' });
 
 /** Node's lookup: <dir>/node_modules/<name>, then each parent's, up to the repository root. */
 function resolvePackage(name, fromDir) {
@@ -86,6 +86,7 @@ try {
   const copy = (from, to) => put(to, readFileSync(join(root, from)));
 
   copy('dist/implant-scan.mjs', `${LIB}/implant-scan.mjs`);
+  copy('dist/implant-scan-gateway.mjs', `${LIB}/implant-scan-gateway.mjs`);
   if (!opts['no-sourcemap'] && existsSync(join(root, 'dist/implant-scan.mjs.map'))) copy('dist/implant-scan.mjs.map', `${LIB}/implant-scan.mjs.map`);
   if (existsSync(join(root, 'dist/implant-scan.mjs.LEGAL.txt'))) copy('dist/implant-scan.mjs.LEGAL.txt', `${LIB}/LEGAL.txt`);
   // The bundle's bare imports (better-sqlite3, serialport) resolve from /usr/lib/implant-scan/node_modules.

@@ -76,6 +76,7 @@ describe.skipIf(!hasDpkgDeb)('the .deb', () => {
       .map((line) => line.slice(line.indexOf('./') + 1));
     for (const path of [
       `/${LIB}/implant-scan.mjs`,
+      `/${LIB}/implant-scan-gateway.mjs`,
       `/${LIB}/LEGAL.txt`,
       '/usr/bin/implant-scan',
       '/lib/systemd/system/implant-scan-gateway.service',
@@ -101,7 +102,7 @@ describe.skipIf(!hasDpkgDeb)('the .deb', () => {
     expect(result.stdout).toContain('"ok":true');
     expect(result.stdout).toContain('"serial":"S12345"');
     // The shipped example configuration is valid.
-    const check = spawnSync(process.execPath, [join(extracted, LIB, 'implant-scan.mjs'), 'gateway', '--check', '--config', join(extracted, 'etc/implant-scan/gateway.json.example')], { cwd, env: isolatedEnv(), encoding: 'utf8' });
+    const check = spawnSync(process.execPath, [join(extracted, LIB, 'implant-scan-gateway.mjs'), '--check', '--config', join(extracted, 'etc/implant-scan/gateway.json.example')], { cwd, env: isolatedEnv(), encoding: 'utf8' });
     expect(check.stderr).toBe('');
     expect(check.status).toBe(0);
   });
@@ -163,7 +164,7 @@ describe('systemd units', () => {
     for (const [key, value] of Object.entries({ ...COMMON, Type: 'notify', NotifyAccess: 'all', WatchdogSec: '30', RestartPreventExitStatus: '78', StateDirectory: 'implant-scan' })) {
       expect(one(unit, key), key).toBe(value);
     }
-    expect(one(unit, 'ExecStart')).toBe('/usr/bin/node --max-semi-space-size=2 --max-old-space-size=64 /usr/lib/implant-scan/implant-scan.mjs gateway --config /etc/implant-scan/gateway.json');
+    expect(one(unit, 'ExecStart')).toBe('/usr/bin/node --max-semi-space-size=2 --max-old-space-size=64 /usr/lib/implant-scan/implant-scan-gateway.mjs --config /etc/implant-scan/gateway.json');
     expect(unit.get('Service.ReadWritePaths')).toEqual(['/var/lib/implant-scan']);
     expect(one(unit, 'SupplementaryGroups')?.split(/\s+/)).toContain('dialout');
     expect(unit.get('Service.DeviceAllow')).toEqual(['/dev/implant-scanner rw', 'char-ttyACM rw', 'char-ttyUSB rw']);
