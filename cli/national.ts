@@ -8,12 +8,14 @@
 //   implant-scan national --new-credential kataraktregistret     # a token and its hash, then exit
 
 import { readFile } from 'node:fs/promises';
+import type { PeerCertificate } from 'node:tls';
 import pino from 'pino';
 import { z } from 'zod';
 import { isValidId } from '../protocol/topics.ts';
 import { CREDENTIAL_ID, newCredential } from '../national/auth/credentials.ts';
 import type { RegistryCredential } from '../national/auth/registry-auth.ts';
-import { bearerUplinkAuthenticator, type UplinkCredential } from '../national/auth/uplink-auth.ts';
+import { bearerUplinkAuthenticator, certificateUplinkAuthenticator, firstUplinkAuthenticator, type UplinkCredential } from '../national/auth/uplink-auth.ts';
+import { identityFromPeerCertificate } from '../provisioning/subject.ts';
 import { createNationalService } from '../national/service.ts';
 import { catalogueSource, loadCatalogueFile, sampleCatalogue } from '../national/sources/catalogue.ts';
 import { httpJsonSource } from '../national/sources/http-source.ts';
@@ -213,8 +215,11 @@ export async function runNational(argv: string[], io: NationalCliIo): Promise<nu
       db: values.db ?? './national.sqlite',
       sources,
       registries,
-      // Mutual TLS identities come with issue 6; until then uplinks present bearer tokens.
-      authenticateUplink: bearerUplinkAuthenticator(uplinks),
+      // With --tls-ca an uplink is its client certificate (as `implant-scan provision` issues it);
+      // a bearer token from --uplinks also still works.
+      authenticateUplink: tls?.ca
+        ? firstUplinkAuthenticator(certificateUplinkAuthenticator(uplinkOfCertificate), bearerUplinkAuthenticator(uplinks))
+        : bearerUplinkAuthenticator(uplinks),
       host,
       port,
       logger,
@@ -228,4 +233,10 @@ export async function runNational(argv: string[], io: NationalCliIo): Promise<nu
   } catch (e) {
     return fail((e as Error).message, 1);
   }
+}
+
+/** An uplink's certificate (O = site, OU = uplink, CN = id); any other kind is no uplink. */
+function uplinkOfCertificate(certificate: PeerCertificate): { site: string; id: string } | null {
+  const identity = identityFromPeerCertificate(certificate);
+  return identity?.kind === 'uplink' ? { site: identity.site, id: identity.id } : null;
 }

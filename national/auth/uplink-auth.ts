@@ -8,6 +8,7 @@
 //              const c = s.getPeerCertificate(); return lookUpUplinkBySubject(c.subject); }
 
 import type { IncomingMessage } from 'node:http';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { isValidId } from '../../protocol/topics.ts';
 import { credentialMap, findCredential, type StoredCredential } from './credentials.ts';
 
@@ -30,5 +31,30 @@ export function bearerUplinkAuthenticator(credentials: readonly UplinkCredential
   return (req) => {
     const c = findCredential(req.headers.authorization, byId);
     return c ? { uplinkId: c.id, site: c.site } : null;
+  };
+}
+
+/**
+ * Mutual TLS: the uplink is who its verified client certificate says (`identify` reads the
+ * subject: provisioning's mapping, O = site, OU = uplink, CN = id). An unverified or unmapped
+ * certificate is no identity.
+ */
+export function certificateUplinkAuthenticator(identify: (certificate: PeerCertificate) => { site: string; id: string } | null): AuthenticateUplink {
+  return (req) => {
+    const socket = req.socket as Partial<TLSSocket>;
+    if (socket.authorized !== true || typeof socket.getPeerCertificate !== 'function') return null;
+    const who = identify(socket.getPeerCertificate());
+    return who ? { uplinkId: who.id, site: who.site } : null;
+  };
+}
+
+/** The first that knows the caller: a certificate first, a bearer token after, say. */
+export function firstUplinkAuthenticator(...authenticators: AuthenticateUplink[]): AuthenticateUplink {
+  return async (req) => {
+    for (const a of authenticators) {
+      const who = await a(req);
+      if (who) return who;
+    }
+    return null;
   };
 }

@@ -1,0 +1,58 @@
+// `implant-scan national --tls-ca …` with the certificates `implant-scan provision` issues: an
+// uplink is its client certificate (mutual TLS) and may send only its own hospital's scans; a
+// gateway's certificate, or none, is not an uplink.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { runNational } from '../cli/national.ts';
+import { httpNationalClient, NationalError } from '../gateway/uplink/national-client.ts';
+import { gs1Raw, HIP_STEM, scanEvent } from '../national/test-support.ts';
+import { provisionFleet } from './fleet.ts';
+import { createSiteCa, importCa } from './pki.ts';
+
+let dir: string;
+let url: string;
+let stop: () => void;
+let exit: Promise<number>;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'national-mtls-'));
+  const made = await createSiteCa({ site: 'sahlgrenska', validDays: 30 });
+  await provisionFleet({ ca: await importCa(made.certPem, made.keyPem), site: 'sahlgrenska', theatres: [{ theatre: 'or-7', gateway: 'gw-or7' }], broker: { url: 'mqtts://127.0.0.1:8883', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] }, uplinks: ['uplink-sahlgrenska'], out: dir, validDays: 7 });
+  // The broker's certificate (serverAuth, 127.0.0.1) serves as the national service's here.
+  const b = join(dir, 'broker');
+  const stdout = new PassThrough();
+  let out = '';
+  stdout.on('data', (c) => (out += String(c)));
+  const controller = new AbortController();
+  stop = () => controller.abort();
+  exit = runNational(['--port', '0', '--host', '127.0.0.1', '--db', join(dir, 'national.sqlite'), '--tls-cert', join(b, 'broker.pem'), '--tls-key', join(b, 'broker.key'), '--tls-ca', join(b, 'ca.pem'), '--log-level', 'silent'], { stdout, stderr: new PassThrough(), signal: controller.signal });
+  for (let i = 0; i < 500 && !out.includes('ready '); i++) await new Promise((r) => setTimeout(r, 10));
+  url = (JSON.parse(out.split('\n').find((l) => l.startsWith('ready '))!.slice(6)) as { nationalUrl: string }).nationalUrl;
+});
+afterAll(async () => {
+  stop();
+  expect(await exit).toBe(0);
+  await rm(dir, { recursive: true, force: true });
+});
+
+const clientWith = async (bundle: string, name: string) =>
+  httpNationalClient({ url, tls: { ca: await readFile(join(dir, 'broker', 'ca.pem')), cert: await readFile(join(dir, bundle, `${name}.pem`)), key: await readFile(join(dir, bundle, `${name}.key`)) } });
+
+test("the uplink's certificate is its identity: its hospital's scans are stored, another hospital's refused", async () => {
+  expect(url).toMatch(/^https:\/\/127\.0\.0\.1:/);
+  const uplink = await clientWith('uplinks/uplink-sahlgrenska', 'uplink');
+  const [own] = await uplink.sendBatch([scanEvent(gs1Raw(HIP_STEM), { site: 'sahlgrenska' })]);
+  expect(own).toMatchObject({ status: 'accepted', orderCode: expect.any(String) });
+  const [other] = await uplink.sendBatch([scanEvent(gs1Raw(HIP_STEM, 'LOT43'), { site: 'sus-lund', scanId: '019b76da-a800-7a3e-9c41-00000000beef' })]);
+  expect(other?.messageCode).toBe('wrong-site');
+});
+
+test("a gateway's certificate is not an uplink's", async () => {
+  const gateway = await clientWith('gateways/gw-or7', 'gateway');
+  const refused = await gateway.sendBatch([scanEvent(gs1Raw(HIP_STEM, 'LOT44'), { site: 'sahlgrenska', scanId: '019b76da-a800-7a3e-9c41-00000000cafe' })]).catch((e: unknown) => e);
+  expect(refused).toBeInstanceOf(NationalError);
+  expect((refused as NationalError).status).toBe(401);
+});
