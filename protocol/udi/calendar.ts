@@ -16,9 +16,43 @@ export function daysInMonth(year: number, month: number): number {
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
+// The current UTC year, cached with the span of time it covers. fullYear runs several times per
+// scan and a Date per call was a tenth of a GS1 parse; even Date.now() costs ~50 ns here, so a
+// parse reads the clock once (currentYearStart) and hands that Date down. Checking the span (not
+// only "a year has passed") keeps the answer right across New Year and under fake clocks moved to
+// any time, backwards included.
+let cachedYear = Number.NaN;
+let cachedFrom = Number.NaN; // ms since the epoch, inclusive
+let cachedUntil = Number.NaN; // exclusive
+let cachedStart = new Date(Number.NaN);
+
+function refresh(): void {
+  const t = Date.now();
+  if (t >= cachedFrom && t < cachedUntil) return;
+  const d = new Date(t);
+  cachedYear = d.getUTCFullYear();
+  d.setUTCMonth(0, 1);
+  d.setUTCHours(0, 0, 0, 0);
+  cachedFrom = d.getTime();
+  cachedStart = new Date(cachedFrom);
+  d.setUTCFullYear(cachedYear + 1);
+  cachedUntil = d.getTime();
+}
+
+/**
+ * The first instant of the current UTC year: a stand-in for "now" where only the year matters
+ * (two-digit years). Shared between calls, so callers must not modify it.
+ */
+export function currentYearStart(): Date {
+  refresh();
+  return cachedStart;
+}
+
 /** The full year of a two-digit year, by the sliding window above, around `now` (UTC). */
-export function fullYear(yy: number, now: Date = new Date()): number {
-  const current = now.getUTCFullYear();
+export function fullYear(yy: number, now?: Date): number {
+  if (now === undefined) refresh();
+  // The shared year start (never modified) is recognised by identity: no date arithmetic.
+  const current = now === undefined || now === cachedStart ? cachedYear : now.getUTCFullYear();
   const century = current - (current % 100);
   const diff = yy - (current % 100);
   if (diff >= 51) return century - 100 + yy;

@@ -7,6 +7,7 @@
 // Routing: an AIM identifier that announces GS1 means element strings; otherwise the data itself
 // says what it is ('+' HIBC, 'http(s)://' Digital Link, '(' bracketed, digits element strings).
 
+import { currentYearStart } from './calendar.ts';
 import { parseBracketed } from './gs1/bracketed.ts';
 import { isValidGs1CheckDigits } from './gs1/check-digits.ts';
 import { checkElements, hasPersonAi } from './gs1/check-elements.ts';
@@ -49,7 +50,10 @@ function stripTerminators(s: string): string {
   return end === s.length ? s : s.slice(0, end);
 }
 
-export function parse(input: string | Uint8Array, options: ParseOptions = {}): ParseResult {
+/** The default options, shared rather than a new `{}` per call. */
+const NO_OPTIONS: ParseOptions = Object.freeze({});
+
+export function parse(input: string | Uint8Array, options: ParseOptions = NO_OPTIONS): ParseResult {
   // Bytes are read as Latin-1, one character per byte: invalid UTF-8 cannot break decoding, and
   // any byte above 0x7F is outside every barcode character set, so it is reported, not guessed.
   const raw = stripTerminators(typeof input === 'string' ? input : latin1.decode(input));
@@ -99,9 +103,11 @@ export function tooLongResult(length: number): ParseResult {
   return result('unknown', null, [error('too-long', `The scan has ${length} characters; no barcode holds more than ${MAX_SCAN_LENGTH}.`)]);
 }
 
-function gs1Result(split: SplitResult, symbology: string | null, now: Date | undefined): ParseResult {
+function gs1Result(split: SplitResult, symbology: string | null, optionsNow: Date | undefined): ParseResult {
   const { elements } = split;
   if (hasPersonAi(elements)) return personalId(symbology);
+  // One clock read per scan, not one per date: only the year of "now" matters.
+  const now = optionsNow ?? currentYearStart();
   const errors = split.errors.length > 0 ? split.errors : checkElements(elements, now);
   const udi = udiFromElements(elements, now);
   if (errors.length === 0 && udi.di === null) {
@@ -112,6 +118,8 @@ function gs1Result(split: SplitResult, symbology: string | null, now: Date | und
 
 function holdsPersonalId(r: ParseResult): boolean {
   for (const e of r.elements) if (containsPersonalId(e.value)) return true;
+  // A GS1 lot and serial are element values, checked just above; only HIBC has them without.
+  if (r.elements.length > 0) return false;
   return (r.udi.lot !== null && containsPersonalId(r.udi.lot)) || (r.udi.serial !== null && containsPersonalId(r.udi.serial));
 }
 

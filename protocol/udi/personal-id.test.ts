@@ -74,3 +74,60 @@ describe('containsPersonalId', () => {
     expect(containsPersonalId('9'.repeat(65536))).toBe(false);
   });
 });
+
+// The straightforward scan that containsPersonalId replaced by a skipping one: every maximal run
+// of digits is examined. The two must agree on every input.
+function referenceContainsPersonalId(s: string): boolean {
+  const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+  const plausible = (ten: string): boolean => {
+    const month = Number(ten.slice(2, 4));
+    let day = Number(ten.slice(4, 6));
+    if (day > 60) day -= 60;
+    const days = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
+    if (month < 1 || month > 12 || day < 1 || day > days) return false;
+    let sum = 0;
+    for (let i = 0; i < 10; i++) {
+      let d = Number(ten[i]) * (i % 2 === 0 ? 2 : 1);
+      if (d > 9) d -= 9;
+      sum += d;
+    }
+    return sum % 10 === 0;
+  };
+  const candidate = (digits: string): boolean =>
+    digits.length === 10 ? plausible(digits) : digits.length === 12 && ['18', '19', '20'].includes(digits.slice(0, 2)) && plausible(digits.slice(2));
+  let i = 0;
+  while (i < s.length) {
+    if (!isDigit(s.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < s.length && isDigit(s.charCodeAt(i))) i++;
+    const run = s.slice(start, i);
+    if (candidate(run)) return true;
+    if ((run.length === 6 || run.length === 8) && (s[i] === '-' || s[i] === '+')) {
+      let j = i + 1;
+      while (j < s.length && isDigit(s.charCodeAt(j))) j++;
+      if (j - i - 1 === 4 && candidate(run + s.slice(i + 1, j))) return true;
+    }
+  }
+  return false;
+}
+
+describe('containsPersonalId, skipping scan', () => {
+  it('agrees with a scan of every digit run', () => {
+    // Mostly digits, with the separators that matter and a few letters, around real numbers.
+    const char = fc.constantFrom(...'0123456789012345678901234567890123456789-+-+AbX '.split(''));
+    const piece = fc.oneof(
+      fc.string({ unit: char, maxLength: 30 }),
+      fc.constantFrom('19121212-1212', '191212121212', '1212121212', '121212-1212', '121212+1212', '701063-2391'),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 4 }), (pieces) => {
+        const s = pieces.join('');
+        expect(containsPersonalId(s)).toBe(referenceContainsPersonalId(s));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+});

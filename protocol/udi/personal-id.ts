@@ -51,26 +51,43 @@ function candidate(s: string, start: number, end: number): boolean {
   return false;
 }
 
-/** True if `s` holds something shaped like a Swedish personnummer or samordningsnummer. */
+/** Whether the maximal digit run s[start, end) is, or (6 or 8 digits) starts, a personal number. */
+function runMatches(s: string, start: number, end: number): boolean {
+  if (candidate(s, start, end)) return true;
+  // YYMMDD-NNNC, YYMMDD+NNNC, YYYYMMDD-NNNC: the separator splits the run in two.
+  const len = end - start;
+  const sep = s.charCodeAt(end);
+  if ((len === 6 || len === 8) && (sep === 0x2d || sep === 0x2b)) {
+    let j = end + 1;
+    while (j < s.length && isDigit(s.charCodeAt(j))) j++;
+    if (j - end - 1 === 4 && candidate(s.slice(start, end) + s.slice(end + 1, j), 0, len + 4)) return true;
+  }
+  return false;
+}
+
+/** True if `s` holds something shaped like a Swedish personal identity number or samordningsnummer. */
 export function containsPersonalId(s: string): boolean {
   const n = s.length;
+  // The shortest form is 10 digits: most element values (dates, short lots) are shorter.
+  if (n < 10) return false;
+  // Only maximal digit runs of 6 or more characters can match (a 4-digit tail is read from the
+  // run before it), and a run of 6 covers one of every 6 positions. So the scan probes every
+  // 6th character and reads around a probe only when it is a digit: lot and serial text is passed
+  // over in big steps. Each character is still read at most twice: linear time.
+  // Invariant: i is 0 or s[i - 1] is not a digit, so a run found at or after i starts there.
   let i = 0;
-  while (i < n) {
-    if (!isDigit(s.charCodeAt(i))) {
-      i++;
+  while (i + 6 <= n) {
+    const probe = i + 5;
+    if (!isDigit(s.charCodeAt(probe))) {
+      i = probe + 1;
       continue;
     }
-    const start = i;
-    while (i < n && isDigit(s.charCodeAt(i))) i++;
-    const len = i - start;
-    if (candidate(s, start, i)) return true;
-    // YYMMDD-NNNC, YYMMDD+NNNC, YYYYMMDD-NNNC: the separator splits the run in two.
-    const sep = s.charCodeAt(i);
-    if ((len === 6 || len === 8) && (sep === 0x2d || sep === 0x2b)) {
-      let j = i + 1;
-      while (j < n && isDigit(s.charCodeAt(j))) j++;
-      if (j - i - 1 === 4 && candidate(s.slice(start, i) + s.slice(i + 1, j), 0, len + 4)) return true;
-    }
+    let start = probe;
+    while (start > i && isDigit(s.charCodeAt(start - 1))) start--;
+    let end = probe + 1;
+    while (end < n && isDigit(s.charCodeAt(end))) end++;
+    if (end - start >= 6 && runMatches(s, start, end)) return true;
+    i = end + 1; // s[end] is not a digit (or is past the end)
   }
   return false;
 }

@@ -17,9 +17,15 @@ export interface Symbology {
 
 // The identifiers that announce GS1 element strings (GS1 General Specifications §5.1.2, fig. 5.1.2-1):
 // GS1-128, GS1 DataMatrix, GS1 QR Code, GS1 DataBar, GS1 DotCode, GS1 Composite.
-const GS1_IDS = new Set([']C1', ']d2', ']Q3', ']e0', ']J1', ']e1', ']e2']);
+const GS1_IDS = [']C1', ']d2', ']Q3', ']e0', ']J1', ']e1', ']e2'];
 // EAN-13 / UPC-A, EAN-8, ITF-14 with check digit: the whole data is a GTIN.
-const EAN_IDS = new Set([']E0', ']E4', ']I1']);
+const EAN_IDS = [']E0', ']E4', ']I1'];
+
+/** The known identifier that `text` starts with, compared in place: no string is cut for it. */
+function knownId(text: string, ids: readonly string[]): string | undefined {
+  for (const id of ids) if (text.charCodeAt(1) === id.charCodeAt(1) && text.charCodeAt(2) === id.charCodeAt(2)) return id;
+  return undefined;
+}
 
 const isAlnum = (c: number): boolean =>
   (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
@@ -30,7 +36,9 @@ export function splitSymbology(text: string): Symbology {
   if (text.length < 3 || !isLetter(text.charCodeAt(1)) || !isAlnum(text.charCodeAt(2))) {
     return { id: null, kind: 'none', data: text, malformed: true };
   }
-  const id = text.slice(0, 3);
-  const kind: SymbologyKind = GS1_IDS.has(id) ? 'gs1' : EAN_IDS.has(id) ? 'ean' : 'plain';
-  return { id, kind, data: text.slice(3), malformed: false };
+  const gs1 = knownId(text, GS1_IDS);
+  if (gs1 !== undefined) return { id: gs1, kind: 'gs1', data: text.slice(3), malformed: false };
+  const ean = knownId(text, EAN_IDS);
+  if (ean !== undefined) return { id: ean, kind: 'ean', data: text.slice(3), malformed: false };
+  return { id: text.slice(0, 3), kind: 'plain', data: text.slice(3), malformed: false };
 }

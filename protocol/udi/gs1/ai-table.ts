@@ -6,30 +6,41 @@
 //
 // GS1 AIs are prefix-free and their first two digits fix their length (checked below when the
 // module loads): so matchAi reads two digits, looks the length up, and indexes an array by the
-// AI's numeric value. No string is built on this hot path.
+// AI's numeric value. No string is built on this hot path. aiIndex and matchAiIndex give the
+// entry's index in AI_ENTRIES, for callers that keep per-AI data in arrays.
 
 import type { AiEntry } from './ai-entry.ts';
 import { AI_ENTRIES } from './ai-table.generated.ts';
 
-const BY_AI = new Map<string, AiEntry>();
 /** Index 0..99: length (2, 3 or 4) of the defined AIs that start with these two digits, else 0. */
 const LENGTH_BY_PREFIX = new Uint8Array(100);
-/** BY_NUMBER[len][numeric value of the AI] */
-const BY_NUMBER: (AiEntry | undefined)[][] = [[], [], new Array(100), new Array(1000), new Array(10000)];
+/** INDEX_BY_NUMBER[len][numeric value of the AI]: its index in AI_ENTRIES, or -1. */
+const INDEX_BY_NUMBER: Int16Array[] = [];
+for (const len of [2, 3, 4]) INDEX_BY_NUMBER[len] = new Int16Array(10 ** len).fill(-1);
 
-for (const entry of AI_ENTRIES) {
+AI_ENTRIES.forEach((entry, index) => {
   const { ai } = entry;
   const prefix = Number(ai.slice(0, 2));
   const known = LENGTH_BY_PREFIX[prefix] ?? 0;
   // A dictionary release that broke prefix-freeness would make matchAi ambiguous: refuse to load.
   if (known !== 0 && known !== ai.length) throw new Error(`AI table: (${ai}) breaks the length rule of prefix ${ai.slice(0, 2)}`);
   LENGTH_BY_PREFIX[prefix] = ai.length;
-  BY_AI.set(ai, entry);
-  (BY_NUMBER[ai.length] as (AiEntry | undefined)[])[Number(ai)] = entry;
-}
+  INDEX_BY_NUMBER[ai.length]![Number(ai)] = index;
+});
 
 export function aiEntry(ai: string): AiEntry | undefined {
-  return BY_AI.get(ai);
+  const index = aiIndex(ai);
+  return index < 0 ? undefined : AI_ENTRIES[index];
+}
+
+/**
+ * The index in AI_ENTRIES of the AI `ai`, or -1: a key for per-AI arrays. The array lookup of
+ * matchAi, not a Map: hashing each freshly sliced AI string cost more. matchAi reads only the
+ * AI's own digits, so the length test rejects "01x" and the like.
+ */
+export function aiIndex(ai: string): number {
+  const index = matchAiIndex(ai, 0);
+  return index >= 0 && (AI_ENTRIES[index]?.ai.length ?? 0) === ai.length ? index : -1;
 }
 
 function digitAt(data: string, i: number): number {
@@ -39,18 +50,24 @@ function digitAt(data: string, i: number): number {
 
 /** The known AI that starts at data[pos], or undefined. */
 export function matchAi(data: string, pos: number): AiEntry | undefined {
+  const index = matchAiIndex(data, pos);
+  return index < 0 ? undefined : AI_ENTRIES[index];
+}
+
+/** The index in AI_ENTRIES of the known AI that starts at data[pos], or -1. */
+export function matchAiIndex(data: string, pos: number): number {
   const d0 = digitAt(data, pos);
   const d1 = digitAt(data, pos + 1);
-  if (d0 < 0 || d1 < 0) return undefined;
+  if (d0 < 0 || d1 < 0) return -1;
   const len = LENGTH_BY_PREFIX[d0 * 10 + d1] ?? 0;
-  if (len === 0) return undefined;
+  if (len === 0) return -1;
   let n = d0 * 10 + d1;
   for (let i = 2; i < len; i++) {
     const d = digitAt(data, pos + i);
-    if (d < 0) return undefined;
+    if (d < 0) return -1;
     n = n * 10 + d;
   }
-  return BY_NUMBER[len]?.[n];
+  return INDEX_BY_NUMBER[len]?.[n] ?? -1;
 }
 
 /**

@@ -9,10 +9,15 @@
  * check digit brings the sum up to a multiple of ten. -1 if the input holds a non-digit.
  */
 export function gs1CheckDigit(digitsWithoutCheck: string): number {
+  return checkDigitOf(digitsWithoutCheck, digitsWithoutCheck.length);
+}
+
+/** gs1CheckDigit of s[0, end): no substring is cut for it. */
+function checkDigitOf(s: string, end: number): number {
   let sum = 0;
   let weight = 3;
-  for (let i = digitsWithoutCheck.length - 1; i >= 0; i--) {
-    const d = digitsWithoutCheck.charCodeAt(i) - 48;
+  for (let i = end - 1; i >= 0; i--) {
+    const d = s.charCodeAt(i) - 48;
     if (d < 0 || d > 9) return -1;
     sum += d * weight;
     weight = 4 - weight;
@@ -25,7 +30,7 @@ export function isValidGs1CheckDigits(digits: string): boolean {
   const n = digits.length;
   if (n < 2) return false;
   const last = digits.charCodeAt(n - 1) - 48;
-  return last >= 0 && last <= 9 && gs1CheckDigit(digits.slice(0, n - 1)) === last;
+  return last >= 0 && last <= 9 && checkDigitOf(digits, n - 1) === last;
 }
 
 // Check character pair for alphanumeric keys (GMN, AIs 8013/8014; General Specifications §7.9.5):

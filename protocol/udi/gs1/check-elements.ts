@@ -4,7 +4,8 @@
 // plus patient-data AIs, which make the whole scan personal data.
 
 import { error, type Element, type ParseError } from '../result.ts';
-import { aiEntry } from './ai-table.ts';
+import { aiIndex } from './ai-table.ts';
+import { AI_ENTRIES } from './ai-table.generated.ts';
 import { validateAssociations } from './validate-associations.ts';
 import { validateValue } from './validate-value.ts';
 
@@ -13,20 +14,34 @@ import { validateValue } from './validate-value.ts';
 const PERSON_AIS = new Set(['8017', '8018', '8019', '7250', '7251', '7252', '7253', '7254', '7255', '7256', '7257', '7258', '7259']);
 
 export function hasPersonAi(elements: readonly Element[]): boolean {
-  for (const e of elements) if (PERSON_AIS.has(e.ai)) return true;
+  // All of them have four digits: the length test spares the Set lookup for most AIs.
+  for (let i = 0; i < elements.length; i++) {
+    const { ai } = elements[i]!;
+    if (ai.length === 4 && PERSON_AIS.has(ai)) return true;
+  }
   return false;
 }
 
+/** Scratch: the table index of each element's AI, handed to validateAssociations. */
+let indices = new Int16Array(16);
+
 export function checkElements(elements: readonly Element[], now?: Date): ParseError[] {
   const errors: ParseError[] = [];
-  for (const e of elements) {
-    const entry = aiEntry(e.ai);
+  if (indices.length < elements.length) indices = new Int16Array(elements.length * 2);
+  // Index loops: for-of over the shared frozen empty arrays that the validators return in the
+  // common case allocated an iterator per call.
+  for (let i = 0; i < elements.length; i++) {
+    const e = elements[i]!;
+    const index = (indices[i] = aiIndex(e.ai));
+    const entry = index < 0 ? undefined : AI_ENTRIES[index];
     if (entry === undefined) {
       errors.push(error('unknown-ai', `(${e.ai}) is not a GS1 Application Identifier.`));
       continue;
     }
-    for (const err of validateValue(entry, e.value, now)) errors.push(err);
+    const found = validateValue(entry, e.value, now);
+    for (let k = 0; k < found.length; k++) errors.push(found[k]!);
   }
-  for (const err of validateAssociations(elements)) errors.push(err);
+  const found = validateAssociations(elements, indices);
+  for (let k = 0; k < found.length; k++) errors.push(found[k]!);
   return errors;
 }

@@ -36,8 +36,9 @@ function dayProblem(year: number, month: number, day: number, allowZeroDay: bool
 
 /** Why `value` is not a YYMMDD date (DD=00 accepted when allowZeroDay), or null if it is one. */
 export function yymmddProblem(value: string, allowZeroDay: boolean, now?: Date): string | null {
-  if (value.length !== 6 || digits(value, 0, 6) < 0) return 'a date needs 6 digits, YYMMDD';
-  return dayProblem(fullYear(digits(value, 0, 2), now), digits(value, 2, 2), digits(value, 4, 2), allowZeroDay, true);
+  const n = value.length === 6 ? digits(value, 0, 6) : -1; // one pass: YYMMDD as a number
+  if (n < 0) return 'a date needs 6 digits, YYMMDD';
+  return dayProblem(fullYear(Math.floor(n / 10000), now), Math.floor(n / 100) % 100, n % 100, allowZeroDay, true);
 }
 
 /** Why `value` is not a YYYYMMDD date, or null if it is one. */
@@ -46,13 +47,32 @@ export function yyyymmddProblem(value: string): string | null {
   return dayProblem(digits(value, 0, 4), digits(value, 4, 2), digits(value, 6, 2), false, true);
 }
 
+// An ISO date is built per scan; from these it takes one concatenation instead of five strings.
+/** MONTH_DAY[month * 32 + day] = "-MM-DD", for every month 1..12 and day 1..31. */
+const MONTH_DAY: string[] = [];
+for (let m = 1; m <= 12; m++) {
+  for (let d = 1; d <= 31; d++) MONTH_DAY[m * 32 + d] = `-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+/** String(year) for the years 2000..2199, made when first needed. */
+const YEAR_TEXT: string[] = [];
+
+function yearText(year: number): string {
+  const i = year - 2000;
+  if (!(i >= 0 && i < 200)) return String(year);
+  return (YEAR_TEXT[i] ??= String(year));
+}
+
 /** A YYMMDD date as YYYY-MM-DD (DD=00 → last day of the month when allowZeroDay), or null. */
 export function yymmddToIso(value: string, allowZeroDay: boolean, now?: Date): string | null {
-  if (yymmddProblem(value, allowZeroDay, now) !== null) return null;
-  const year = fullYear(digits(value, 0, 2), now);
-  const month = digits(value, 2, 2);
-  const day = digits(value, 4, 2) || daysInMonth(year, month);
-  return `${year}-${value.slice(2, 4)}-${String(day).padStart(2, '0')}`;
+  // yymmddProblem, with the year computed once for both.
+  const n = value.length === 6 ? digits(value, 0, 6) : -1;
+  if (n < 0) return null;
+  const year = fullYear(Math.floor(n / 10000), now);
+  const month = Math.floor(n / 100) % 100;
+  const day = n % 100;
+  if (dayProblem(year, month, day, allowZeroDay, true) !== null) return null;
+  // DD=00 is the last day of the month.
+  return yearText(year) + MONTH_DAY[month * 32 + (day === 0 ? daysInMonth(year, month) : day)]!;
 }
 
 function twoDigits(value: string, what: string, max: number, range: string): string | null {

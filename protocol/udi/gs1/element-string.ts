@@ -5,7 +5,9 @@
 // Values are only split here; their content is checked by check-elements.ts.
 
 import { error, type Element, type ParseError } from '../result.ts';
-import { matchAi } from './ai-table.ts';
+import type { AiEntry } from './ai-entry.ts';
+import { matchAi, matchAiIndex } from './ai-table.ts';
+import { AI_ENTRIES } from './ai-table.generated.ts';
 
 export const GS = '\x1d';
 
@@ -15,13 +17,39 @@ export interface SplitResult {
 }
 
 /** Total length of an AI whose components are all fixed (the "*" flag), else -1. */
-function fixedLength(components: readonly { min: number; max: number }[]): number {
+function fixedLength(entry: AiEntry): number {
+  if (!entry.predefinedLength) return -1;
   let n = 0;
-  for (const c of components) {
+  for (const c of entry.components) {
     if (c.min !== c.max) return -1;
     n += c.max;
   }
   return n;
+}
+
+/** Shared by every split without errors; frozen so that no caller can fill it for the next. */
+const NO_ERRORS: ParseError[] = Object.freeze([]) as unknown as ParseError[];
+
+/** fixedLength of every entry, by index in AI_ENTRIES: computed once, not per element. */
+const FIXED_LENGTH = Int32Array.from(AI_ENTRIES, fixedLength);
+
+/** Whether data[i] is one of `separators` (false past the end). Char codes: no 1-char strings. */
+function isSepAt(data: string, i: number, separators: string): boolean {
+  const c = data.charCodeAt(i);
+  for (let k = 0; k < separators.length; k++) if (c === separators.charCodeAt(k)) return true;
+  return false;
+}
+
+/** Index of the first separator in data at or after `from`, or data.length. */
+function nextSeparator(data: string, from: number, separators: string): number {
+  if (separators.length === 1) {
+    // indexOf is a native search, far faster than a loop over characters.
+    const i = data.indexOf(separators, from);
+    return i < 0 ? data.length : i;
+  }
+  let i = from;
+  while (i < data.length && !isSepAt(data, i, separators)) i++;
+  return i;
 }
 
 /**
@@ -31,52 +59,42 @@ function fixedLength(components: readonly { min: number; max: number }[]): numbe
  */
 export function parseElementString(data: string, separators: string = GS): SplitResult {
   const elements: Element[] = [];
-  const errors: ParseError[] = [];
   const n = data.length;
-  const isSep = separators.length === 1
-    ? (c: string | undefined) => c === separators
-    : (c: string | undefined) => c !== undefined && separators.includes(c);
   let pos = 0;
   // A leading FNC1 (sent by some scanners instead of, or after, the AIM identifier) is not data.
-  while (pos < n && isSep(data[pos])) pos++;
+  while (pos < n && isSepAt(data, pos, separators)) pos++;
   if (pos >= n) return { elements, errors: [error('empty', 'The scan holds no GS1 data.')] };
 
+  // The first separator at or after pos. It is searched again only once pos has passed it, so
+  // that however many fixed-length values sit between two separators, the data is read once.
+  let sep = -1;
   while (pos < n) {
-    const entry = matchAi(data, pos);
-    if (entry === undefined) {
+    const index = matchAiIndex(data, pos);
+    if (index < 0) {
       const shown = data.slice(pos, pos + 4).replace(/[^0-9A-Za-z]/g, '?');
-      errors.push(error('unknown-ai', `No GS1 Application Identifier starts with "${shown}" at position ${pos + 1}.`));
-      break;
+      return { elements, errors: [error('unknown-ai', `No GS1 Application Identifier starts with "${shown}" at position ${pos + 1}.`)] };
     }
+    const entry = AI_ENTRIES[index]!;
     pos += entry.ai.length;
-    let value: string;
-    const fixed = entry.predefinedLength ? fixedLength(entry.components) : -1;
+    if (sep < pos) sep = nextSeparator(data, pos, separators);
+    const fixed = FIXED_LENGTH[index]!;
     if (fixed >= 0) {
-      value = data.slice(pos, pos + fixed);
-      let cut = -1;
-      for (let i = 0; i < value.length; i++) if (isSep(value[i])) { cut = i; break; }
-      if (cut >= 0 || value.length < fixed) {
-        const got = cut >= 0 ? cut : value.length;
-        errors.push(error('truncated', `(${entry.ai}) ${entry.title} needs ${fixed} characters but the data ends after ${got}.`));
-        elements.push({ ai: entry.ai, value: value.slice(0, got) });
-        break;
+      // The value ends `fixed` characters on, or early at a separator or the end of the data.
+      const end = pos + fixed;
+      if (end > sep) {
+        elements.push({ ai: entry.ai, value: data.slice(pos, sep) });
+        const message = `(${entry.ai}) ${entry.title} needs ${fixed} characters but the data ends after ${sep - pos}.`;
+        return { elements, errors: [error('truncated', message)] };
       }
-      pos += fixed;
-      if (pos < n && isSep(data[pos])) pos++; // a needless FNC1 after a fixed-length value is tolerated
+      elements.push({ ai: entry.ai, value: data.slice(pos, end) });
+      pos = end === sep ? end + 1 : end; // a needless FNC1 after a fixed-length value is tolerated
     } else {
-      let end = pos;
-      while (end < n && !isSep(data[end])) end++;
-      value = data.slice(pos, end);
-      if (value.length === 0) {
-        errors.push(error('truncated', `(${entry.ai}) ${entry.title} has no value.`));
-        elements.push({ ai: entry.ai, value });
-        break;
-      }
-      pos = end + 1;
+      elements.push({ ai: entry.ai, value: data.slice(pos, sep) });
+      if (sep === pos) return { elements, errors: [error('truncated', `(${entry.ai}) ${entry.title} has no value.`)] };
+      pos = sep + 1;
     }
-    elements.push({ ai: entry.ai, value });
   }
-  return { elements, errors };
+  return { elements, errors: NO_ERRORS };
 }
 
 /** The element string a GS1 symbol would carry, FNC1 as GS: the inverse of parseElementString. */

@@ -53,9 +53,10 @@ function isHex(c: number): boolean {
   return isDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 }
 
-const gcpProblem = (v: string): string | null => {
-  if (v.length < GCP_MIN_LENGTH) return 'too short to start with a GS1 Company Prefix';
-  for (let i = 0; i < GCP_MIN_LENGTH; i++) {
+/** Why v, from index `from` on, does not start with a GS1 Company Prefix, or null. */
+const gcpProblem = (v: string, from = 0): string | null => {
+  if (v.length - from < GCP_MIN_LENGTH) return 'too short to start with a GS1 Company Prefix';
+  for (let i = from; i < from + GCP_MIN_LENGTH; i++) {
     if (!isDigit(v.charCodeAt(i))) return `must start with a GS1 Company Prefix, whose first ${GCP_MIN_LENGTH} characters are digits`;
   }
   return null;
@@ -88,8 +89,8 @@ const CHECK_RULES: Record<string, Rule> = {
 };
 
 const VALUE_RULES: Record<string, Rule> = {
-  gcppos1: gcpProblem,
-  gcppos2: (v) => (v.length < 2 ? 'too short to hold a GS1 Company Prefix' : gcpProblem(v.slice(1))),
+  gcppos1: (v) => gcpProblem(v),
+  gcppos2: (v) => (v.length < 2 ? 'too short to hold a GS1 Company Prefix' : gcpProblem(v, 1)),
   iso3166: (v) => (isIso3166Numeric(v) ? null : 'is not an ISO 3166 country code'),
   iso3166999: (v) => (v === '999' || isIso3166Numeric(v) ? null : 'is neither an ISO 3166 country code nor 999'),
   iso3166alpha2: (v) => (isIso3166Alpha2(v) ? null : 'is not an ISO 3166 two-letter country code'),

@@ -8,7 +8,8 @@ import { yymmddToIso } from './dates.ts';
 
 export function udiFromElements(elements: readonly Element[], now?: Date): Udi {
   const udi = emptyUdi();
-  for (const { ai, value } of elements) {
+  for (let i = 0; i < elements.length; i++) {
+    const { ai, value } = elements[i]!;
     switch (ai) {
       case '01':
         udi.di ??= value;

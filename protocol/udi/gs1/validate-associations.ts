@@ -12,7 +12,8 @@
 
 import { error, type Element, type ParseError } from '../result.ts';
 import { aiLabel, shown } from './ai-label.ts';
-import { aiEntry, matchesAiPattern } from './ai-table.ts';
+import { aiIndex, matchesAiPattern } from './ai-table.ts';
+import { AI_ENTRIES } from './ai-table.generated.ts';
 
 const NO_ERRORS: ParseError[] = Object.freeze([]) as unknown as ParseError[];
 
@@ -20,11 +21,72 @@ function isPattern(ai: string): boolean {
   return ai.includes('n');
 }
 
-/** The first AI in `present`, other than `self`, that `pattern` matches; undefined if none. */
-function findOther(pattern: string, self: string, present: readonly string[], values: ReadonlyMap<string, string>): string | undefined {
-  if (!isPattern(pattern)) return pattern !== self && values.has(pattern) ? pattern : undefined;
-  for (const ai of present) if (ai !== self && matchesAiPattern(pattern, ai)) return ai;
+// This runs on every scan, so it allocates nothing in the common case and looks each AI up once.
+// Instead of a Map of the AIs present (costly to build per scan), each table AI has a slot in
+// module-level arrays, marked with the number of the call that saw it: no clearing between calls.
+// AIs outside the table (possible only for elements built by hand) fall back to a Map. The code is
+// synchronous and never re-entered, so sharing this scratch state between calls is safe.
+/** seenIn[index] === call: the AI AI_ENTRIES[index] is present in this call's elements. */
+const seenIn = new Uint32Array(AI_ENTRIES.length);
+/** First value of each present table AI (stale in slots not marked for this call). */
+const firstValue: string[] = new Array<string>(AI_ENTRIES.length).fill('');
+/** The distinct AIs of this call in order of first appearance, and their table indices (or -1). */
+const present: string[] = [];
+const presentIndex: number[] = [];
+let presentCount = 0;
+let call = 0;
+/** First values of AIs outside the table, for this call. */
+let unknownValues: Map<string, string> | undefined;
+
+/** A req/ex name, compiled: a table AI's index, else the text (a pattern such as "31nn"). */
+type Need = number | string;
+const compileNeed = (ai: string): Need => (isPattern(ai) ? ai : aiIndex(ai) >= 0 ? aiIndex(ai) : ai);
+/** REQ[index][r]: entry.req[r] of AI_ENTRIES[index], compiled. */
+const REQ = AI_ENTRIES.map((e) => e.req.map((rule) => rule.map((group) => group.map(compileNeed))));
+/** EX[index][x]: entry.ex[x], compiled. */
+const EX = AI_ENTRIES.map((e) => e.ex.map(compileNeed));
+
+/** Records `ai` with `value`; returns the first value if `ai` was seen before, else undefined. */
+function see(ai: string, value: string, index: number): string | undefined {
+  if (index >= 0) {
+    if (seenIn[index] === call) return firstValue[index];
+    seenIn[index] = call;
+    firstValue[index] = value;
+  } else {
+    const first = (unknownValues ??= new Map()).get(ai);
+    if (first !== undefined) return first;
+    unknownValues.set(ai, value);
+  }
+  present[presentCount] = ai;
+  presentIndex[presentCount] = index;
+  presentCount++;
   return undefined;
+}
+
+/** The first present AI, other than `self`, that `need` names or matches; undefined if none. */
+function findOther(need: Need, self: string, selfIndex: number): string | undefined {
+  if (typeof need === 'number') return need !== selfIndex && seenIn[need] === call ? AI_ENTRIES[need]!.ai : undefined;
+  if (!isPattern(need)) return need !== self && unknownValues?.has(need) ? need : undefined;
+  for (let i = 0; i < presentCount; i++) {
+    const ai = present[i]!;
+    if (ai !== self && matchesAiPattern(need, ai)) return ai;
+  }
+  return undefined;
+}
+
+/** Whether some alternative of `rule` has all its AIs present (besides `self`). */
+function satisfied(rule: readonly (readonly Need[])[], self: string, selfIndex: number): boolean {
+  for (const group of rule) {
+    let all = true;
+    for (const need of group) {
+      if (findOther(need, self, selfIndex) === undefined) {
+        all = false;
+        break;
+      }
+    }
+    if (all) return true;
+  }
+  return false;
 }
 
 function listText(items: readonly string[], last: string): string {
@@ -35,45 +97,62 @@ function requiresText(rule: readonly (readonly string[])[]): string {
   return listText(rule.map((group) => listText(group.map((ai) => aiLabel(ai)), 'and')), 'or');
 }
 
-export function validateAssociations(elements: readonly Element[]): ParseError[] {
+/** The excluded-ai error for a pair, unless `reported` (unordered pairs) already holds it. */
+function pairError(ai: string, other: string, reported: Set<string>): ParseError | null {
+  const key = ai < other ? `${ai} ${other}` : `${other} ${ai}`;
+  if (reported.has(key)) return null;
+  reported.add(key);
+  return error('excluded-ai', `${aiLabel(ai)} must not appear together with ${aiLabel(other)}`);
+}
+
+/** `indices`, if given, holds aiIndex of each element's AI (the caller has looked them up). */
+export function validateAssociations(elements: readonly Element[], indices?: ArrayLike<number>): ParseError[] {
+  if (++call === 0xffffffff) {
+    seenIn.fill(0); // the call number wrapped: old marks would look current
+    call = 1;
+  }
+  presentCount = 0;
+  unknownValues = undefined;
+
   let errors: ParseError[] | undefined;
-  // First value of each AI, in order of first appearance.
-  const values = new Map<string, string>();
   let duplicated: Set<string> | undefined;
-  for (const { ai, value } of elements) {
-    const first = values.get(ai);
-    if (first === undefined) {
-      values.set(ai, value);
-    } else if (first !== value && !(duplicated ??= new Set()).has(ai)) {
+  for (let i = 0; i < elements.length; i++) {
+    const { ai, value } = elements[i]!;
+    const first = see(ai, value, indices === undefined ? aiIndex(ai) : indices[i]!);
+    if (first !== undefined && first !== value && !(duplicated ??= new Set()).has(ai)) {
       duplicated.add(ai);
       (errors ??= []).push(error('duplicate-ai', `${aiLabel(ai)} appears twice with different values: ${shown(first)} and ${shown(value)}`));
     }
   }
-  const present = [...values.keys()];
 
-  let reportedPairs: Set<string> | undefined;
-  for (const ai of present) {
-    const entry = aiEntry(ai);
-    if (entry === undefined) continue;
-    for (const rule of entry.req) {
-      const satisfied = rule.some((group) => group.every((need) => findOther(need, ai, present, values) !== undefined));
-      if (!satisfied) (errors ??= []).push(error('missing-required-ai', `${aiLabel(ai)} requires ${requiresText(rule)}`));
+  let reported: Set<string> | undefined;
+  for (let i = 0; i < presentCount; i++) {
+    const index = presentIndex[i]!;
+    if (index < 0) continue; // not a table AI: no rules
+    const ai = present[i]!;
+    const req = REQ[index]!;
+    for (let r = 0; r < req.length; r++) {
+      if (!satisfied(req[r]!, ai, index)) {
+        (errors ??= []).push(error('missing-required-ai', `${aiLabel(ai)} requires ${requiresText(AI_ENTRIES[index]!.req[r]!)}`));
+      }
     }
-    for (const pattern of entry.ex) {
-      if (!isPattern(pattern)) {
-        if (pattern !== ai && values.has(pattern)) reportPair(ai, pattern);
+    for (const need of EX[index]!) {
+      if (typeof need === 'number' || !isPattern(need)) {
+        const other = findOther(need, ai, index);
+        if (other !== undefined) {
+          const e = pairError(ai, other, (reported ??= new Set()));
+          if (e !== null) (errors ??= []).push(e);
+        }
         continue;
       }
-      for (const other of present) if (other !== ai && matchesAiPattern(pattern, other)) reportPair(ai, other);
+      for (let j = 0; j < presentCount; j++) {
+        const other = present[j]!;
+        if (other === ai || !matchesAiPattern(need, other)) continue;
+        const e = pairError(ai, other, (reported ??= new Set()));
+        if (e !== null) (errors ??= []).push(e);
+      }
     }
   }
+  unknownValues = undefined;
   return errors ?? NO_ERRORS;
-
-  /** One error per unordered pair, however many ex rules (both sides, patterns) name it. */
-  function reportPair(ai: string, other: string): void {
-    const key = ai < other ? `${ai} ${other}` : `${other} ${ai}`;
-    if ((reportedPairs ??= new Set()).has(key)) return;
-    reportedPairs.add(key);
-    (errors ??= []).push(error('excluded-ai', `${aiLabel(ai)} must not appear together with ${aiLabel(other)}`));
-  }
 }
