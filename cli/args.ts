@@ -37,3 +37,17 @@ export function isLoopback(host: string): boolean {
   if (isIP(host) === 4) return host.startsWith('127.');
   return host === '::1' || host === '::ffff:127.0.0.1';
 }
+
+/** Runs a long-lived command with a signal that SIGINT or SIGTERM aborts (it then stops cleanly). */
+export async function untilStopped(body: (signal: AbortSignal) => Promise<number>): Promise<number> {
+  const controller = new AbortController();
+  const stop = (): void => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    return await body(controller.signal);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}

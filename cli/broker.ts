@@ -13,7 +13,7 @@ import { certificateAuthenticator, hashPassword, localDemoAuthenticator, passwor
 import { loadCredentialsFile } from '../gateway/broker/credentials-file.ts';
 import { startBroker, type BrokerTlsOptions } from '../gateway/broker/server.ts';
 import { identityFromPeerCertificate } from '../provisioning/subject.ts';
-import { commandLine, isLoopback } from './args.ts';
+import { commandLine, isLoopback, untilStopped } from './args.ts';
 
 const HELP = `usage: implant-scan broker [--host ADDR] [--port N] [--credentials FILE]
                           [--tls-cert FILE --tls-key FILE [--tls-ca FILE] [--tls-crl FILE]]
@@ -48,17 +48,8 @@ export interface BrokerCliIo {
   signal: AbortSignal;
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const controller = new AbortController();
-  const stop = (): void => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  try {
-    return await runBroker(argv, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, signal: controller.signal });
-  } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-  }
+export function run(argv: string[]): Promise<number> {
+  return untilStopped((signal) => runBroker(argv, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, signal }));
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

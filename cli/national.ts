@@ -20,7 +20,7 @@ import { createNationalService } from '../national/service.ts';
 import { catalogueSource, loadCatalogueFile, sampleCatalogue } from '../national/sources/catalogue.ts';
 import { httpJsonSource } from '../national/sources/http-source.ts';
 import type { MetadataSource } from '../national/sources/types.ts';
-import { commandLine, isLoopback } from './args.ts';
+import { commandLine, isLoopback, untilStopped } from './args.ts';
 
 const HELP = `usage: implant-scan national [--host ADDR] [--port N] [--db FILE] [options]
        implant-scan national --new-credential ID
@@ -58,17 +58,8 @@ export interface NationalCliIo {
   signal: AbortSignal;
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const controller = new AbortController();
-  const stop = (): void => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  try {
-    return await runNational(argv, { stdout: process.stdout, stderr: process.stderr, signal: controller.signal });
-  } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-  }
+export function run(argv: string[]): Promise<number> {
+  return untilStopped((signal) => runNational(argv, { stdout: process.stdout, stderr: process.stderr, signal }));
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

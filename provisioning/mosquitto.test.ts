@@ -1,9 +1,7 @@
 // The generated Mosquitto configuration and ACL against a real Mosquitto over real TLS, with
-// certificates made by openssl: a gateway may publish only its own scans and read only its own
+// certificates from provisioning's PKI: a gateway may publish only its own scans and read only its own
 // receipts; plain TCP, a foreign CA's certificate and a missing certificate are refused.
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type MqttClient } from 'mqtt';
@@ -12,8 +10,8 @@ import { receiptTopic, scanTopic } from '../protocol/topics.ts';
 import { findMosquitto, startMosquitto, type Mosquitto } from '../gateway/broker/mosquitto-test-support.ts';
 import { collect, GW_A, GW_B, UPLINK } from '../gateway/broker/test-support.ts';
 import { mosquittoAcl, mosquittoConf } from './mosquitto.ts';
+import { createSiteCa, issueCertificate } from './pki.ts';
 
-const openssl = ['/usr/bin/openssl', '/usr/local/bin/openssl'].find((p) => existsSync(p)) ?? null;
 const binary = findMosquitto();
 const A = { site: GW_A.site, theatre: GW_A.theatre, gateway: GW_A.gateway };
 const B = { site: GW_B.site, theatre: GW_B.theatre, gateway: GW_B.gateway };
@@ -35,25 +33,18 @@ describe('Mosquitto ACL text', () => {
   });
 });
 
-describe.skipIf(openssl === null || binary === null)('a TLS Mosquitto with the generated configuration', () => {
+describe.skipIf(binary === null)('a TLS Mosquitto with the generated configuration', () => {
   let dir: string;
   let mosquitto: Mosquitto;
   let url: string;
   const pem: Record<string, Buffer> = {};
   const clients: MqttClient[] = [];
-  const run = (...args: string[]) => execFileSync(openssl!, args, { cwd: dir, stdio: 'pipe' });
-  const key = (name: string) => run('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${name}.key`);
-  const ca = (name: string) => {
-    key(name);
-    run('req', '-x509', '-new', '-key', `${name}.key`, '-out', `${name}.pem`, '-subj', `/CN=${name}`, '-days', '2');
-  };
-  const issue = async (name: string, subject: string, caName: string, ext: string) => {
-    key(name);
-    run('req', '-new', '-key', `${name}.key`, '-out', `${name}.csr`, '-subj', subject);
-    await writeFile(join(dir, `${name}.ext`), ext);
-    run('x509', '-req', '-in', `${name}.csr`, '-CA', `${caName}.pem`, '-CAkey', `${caName}.key`, '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`);
-    pem[`${name}.pem`] = await readFile(join(dir, `${name}.pem`));
-    pem[`${name}.key`] = await readFile(join(dir, `${name}.key`));
+  /** Writes name.pem and name.key for Mosquitto to read, and keeps them for the clients. */
+  const keep = async (name: string, made: { certPem: string; keyPem: string }) => {
+    pem[`${name}.pem`] = Buffer.from(made.certPem);
+    pem[`${name}.key`] = Buffer.from(made.keyPem);
+    await writeFile(join(dir, `${name}.pem`), made.certPem);
+    await writeFile(join(dir, `${name}.key`), made.keyPem);
   };
 
   /** Connects with a client certificate; resolves with the client or rejects with the refusal. */
@@ -77,15 +68,14 @@ describe.skipIf(openssl === null || binary === null)('a TLS Mosquitto with the g
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'provision-mosquitto-'));
-    pem['site-ca.pem'] = Buffer.alloc(0);
-    ca('site-ca');
-    ca('foreign-ca');
-    pem['site-ca.pem'] = await readFile(join(dir, 'site-ca.pem'));
-    await issue('broker', '/CN=localhost', 'site-ca', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
-    await issue('gw-a', `/O=${GW_A.site}/OU=${GW_A.theatre}/CN=${GW_A.gateway}`, 'site-ca', 'extendedKeyUsage=clientAuth\n');
-    await issue('gw-b', `/O=${GW_B.site}/OU=${GW_B.theatre}/CN=${GW_B.gateway}`, 'site-ca', 'extendedKeyUsage=clientAuth\n');
-    await issue('uplink', `/O=${UPLINK.site}/OU=uplink/CN=${UPLINK.id}`, 'site-ca', 'extendedKeyUsage=clientAuth\n');
-    await issue('gw-a-foreign', `/O=${GW_A.site}/OU=${GW_A.theatre}/CN=${GW_A.gateway}`, 'foreign-ca', 'extendedKeyUsage=clientAuth\n');
+    const site = await createSiteCa({ site: GW_A.site, validDays: 30 });
+    const foreign = await createSiteCa({ site: GW_A.site, validDays: 30 });
+    await keep('site-ca', site);
+    await keep('broker', await issueCertificate(site, { kind: 'broker', site: GW_A.site, dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] }, { validDays: 7 }));
+    await keep('gw-a', await issueCertificate(site, GW_A, { validDays: 7 }));
+    await keep('gw-b', await issueCertificate(site, GW_B, { validDays: 7 }));
+    await keep('uplink', await issueCertificate(site, UPLINK, { validDays: 7 }));
+    await keep('gw-a-foreign', await issueCertificate(foreign, GW_A, { validDays: 7 }));
     await writeFile(join(dir, 'acl'), mosquittoAcl([GW_A, GW_B, UPLINK]));
     mosquitto = await startMosquitto(binary!, (port) => {
       url = `mqtts://127.0.0.1:${port}`;
