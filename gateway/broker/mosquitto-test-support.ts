@@ -86,7 +86,14 @@ export async function startMosquitto(binary: string, configure?: (port: number, 
       const c = spawn(binary, ['-c', config], { stdio: ['ignore', 'ignore', 'pipe'] });
       child = c;
       c.stderr?.on('data', (d: Buffer) => log.push(d.toString()));
-      await waitForPort(port, 10_000, c);
+      try {
+        await waitForPort(port, 10_000, c);
+      } catch (e) {
+        // Never leave a broker behind that the test can no longer reach or stop.
+        c.kill('SIGKILL');
+        child = null;
+        throw new Error(`${(e as Error).message}\n${log.join('')}`);
+      }
     },
     async kill() {
       const c = child;
