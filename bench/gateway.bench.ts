@@ -40,6 +40,7 @@ import { receiptTopic } from '../protocol/topics.ts';
 import { decodeScanEvent, encodeScanReceipt } from '../protocol/wire.ts';
 import { controllerRss, type RssRun } from './gateway-rss.ts';
 import { percentile } from './measure.ts';
+import { until } from './measure-async.ts';
 import type { Suite, SuiteContext, SuiteReport } from './suite.ts';
 import { formatNumber, renderTable } from './table.ts';
 
@@ -61,14 +62,6 @@ const scanText = (i: number) => `]d201073999900010921729013110LOT${i}\x1d21SN${i
 
 function config(dataDir: string, brokerUrl: string, scannerPath: string) {
   return parseConfig({ ...ADDRESS, dataDir, scanner: { path: scannerPath }, broker: { url: brokerUrl }, station: { port: 0 }, indicator: { driver: 'none' }, logLevel: 'silent' });
-}
-
-async function until(ready: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ready()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 const summary = (name: string, us: number[]) => {

@@ -47,3 +47,12 @@ export async function latencies(name: string, n: number, op: (i: number) => Prom
   us.sort((a, b) => a - b);
   return { name, samples: n, p50Us: percentile(us, 50), p99Us: percentile(us, 99), maxUs: us[us.length - 1] ?? Number.NaN };
 }
+
+/** Resolves once `ready()` holds, checking every `pollMs`; throws after `timeoutMs` (a bound, not a measurement). */
+export async function until(ready: () => boolean, timeoutMs: number, what: string, pollMs = 5): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!ready()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}

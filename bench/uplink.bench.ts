@@ -34,6 +34,7 @@ import { catalogueSource, sampleCatalogue } from '../national/sources/catalogue.
 import { scanTopic } from '../protocol/topics.ts';
 import { encodeScanEvent } from '../protocol/wire.ts';
 import { benchScans } from './chain-scans.ts';
+import { until } from './measure-async.ts';
 import type { Suite, SuiteContext, SuiteReport } from './suite.ts';
 import { formatNumber, renderTable } from './table.ts';
 
@@ -50,14 +51,6 @@ const RETRY_MAX_MS = 1000;
 const BREAKER_MAX_MS = 1000;
 const GENERATE_CHUNK = 5000;
 const MQTT_SCANS = 10_000; // queued over MQTT; the rest of N straight into the outbox
-
-async function until(ready: () => boolean, timeoutMs: number, what: string, pollMs = 5): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!ready()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, pollMs));
-  }
-}
 
 async function run(ctx: SuiteContext): Promise<SuiteReport> {
   const n = ctx.quick ? 5000 : 100_000;

@@ -4,6 +4,7 @@
 //   if ('exit' in args) return args.exit;
 //   args.values['data-dir']  // typed from the options
 
+import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
@@ -50,4 +51,18 @@ export async function untilStopped(body: (signal: AbortSignal) => Promise<number
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
+}
+
+/** A file named on the command line, or an error that names it (not a bare ENOENT). */
+export function readNamedFile(path: string): Promise<Buffer> {
+  return readFile(path).catch((e: NodeJS.ErrnoException) => Promise.reject(new Error(`cannot read ${path}: ${e.code ?? e.message}`)));
+}
+
+/** --tls-cert/--tls-key (together), --tls-ca and --tls-crl as a listener's TLS options; undefined without a certificate. */
+export async function readListenerTls(values: { 'tls-cert'?: string; 'tls-key'?: string; 'tls-ca'?: string; 'tls-crl'?: string }): Promise<{ cert: Buffer; key: Buffer; ca?: Buffer; crl?: Buffer } | undefined> {
+  if (values['tls-cert'] === undefined || values['tls-key'] === undefined) return undefined;
+  const tls: { cert: Buffer; key: Buffer; ca?: Buffer; crl?: Buffer } = { cert: await readNamedFile(values['tls-cert']), key: await readNamedFile(values['tls-key']) };
+  if (values['tls-ca'] !== undefined) tls.ca = await readNamedFile(values['tls-ca']);
+  if (values['tls-crl'] !== undefined) tls.crl = await readNamedFile(values['tls-crl']);
+  return tls;
 }

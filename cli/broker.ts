@@ -6,14 +6,13 @@
 //   implant-scan broker --host 0.0.0.0 --credentials creds.json --tls-cert b.pem --tls-key b.key
 //   implant-scan broker --hash-password < password.txt         # a passwordHash for creds.json
 
-import { readFile } from 'node:fs/promises';
 import pino from 'pino';
 import { allowAllForLocalDemoAcl, gatewayAcl } from '../gateway/broker/acl.ts';
 import { certificateAuthenticator, hashPassword, localDemoAuthenticator, passwordAuthenticator } from '../gateway/broker/auth.ts';
 import { loadCredentialsFile } from '../gateway/broker/credentials-file.ts';
 import { startBroker, type BrokerTlsOptions } from '../gateway/broker/server.ts';
 import { identityFromPeerCertificate } from '../provisioning/subject.ts';
-import { commandLine, isLoopback, untilStopped } from './args.ts';
+import { commandLine, isLoopback, readListenerTls, untilStopped } from './args.ts';
 
 const HELP = `usage: implant-scan broker [--host ADDR] [--port N] [--credentials FILE]
                           [--tls-cert FILE --tls-key FILE [--tls-ca FILE] [--tls-crl FILE]]
@@ -96,14 +95,8 @@ export async function runBroker(argv: string[], io: BrokerCliIo): Promise<number
   }
 
   const logger = pino({ level, base: { component: 'broker' } }, io.stderr);
-  let tls: BrokerTlsOptions | undefined;
   try {
-    if (values['tls-cert'] !== undefined && values['tls-key'] !== undefined) {
-      const read = (path: string) => readFile(path).catch((e: NodeJS.ErrnoException) => Promise.reject(new Error(`cannot read ${path}: ${e.code ?? e.message}`)));
-      tls = { cert: await read(values['tls-cert']), key: await read(values['tls-key']) };
-      if (values['tls-ca'] !== undefined) tls.ca = await read(values['tls-ca']);
-      if (values['tls-crl'] !== undefined) tls.crl = await read(values['tls-crl']);
-    }
+    const tls: BrokerTlsOptions | undefined = await readListenerTls(values);
     const secure = values.credentials !== undefined || byCertificate;
     const broker = await startBroker({
       host,

@@ -20,7 +20,7 @@ import { createNationalService } from '../national/service.ts';
 import { catalogueSource, loadCatalogueFile, sampleCatalogue } from '../national/sources/catalogue.ts';
 import { httpJsonSource } from '../national/sources/http-source.ts';
 import type { MetadataSource } from '../national/sources/types.ts';
-import { commandLine, isLoopback, untilStopped } from './args.ts';
+import { commandLine, isLoopback, readListenerTls, untilStopped } from './args.ts';
 
 const HELP = `usage: implant-scan national [--host ADDR] [--port N] [--db FILE] [options]
        implant-scan national --new-credential ID
@@ -194,13 +194,7 @@ export async function runNational(argv: string[], io: NationalCliIo): Promise<nu
       logger.warn('no registry or uplink credentials: every request will be refused (see --registries, --uplinks, --demo-site)');
     }
 
-    let tls: { cert: Buffer; key: Buffer; ca?: Buffer; crl?: Buffer } | undefined;
-    if (values['tls-cert'] !== undefined && values['tls-key'] !== undefined) {
-      const read = (path: string) => readFile(path).catch((e: NodeJS.ErrnoException) => Promise.reject(new Error(`cannot read ${path}: ${e.code ?? e.message}`)));
-      tls = { cert: await read(values['tls-cert']), key: await read(values['tls-key']) };
-      if (values['tls-ca'] !== undefined) tls.ca = await read(values['tls-ca']);
-      if (values['tls-crl'] !== undefined) tls.crl = await read(values['tls-crl']);
-    }
+    const tls = await readListenerTls(values);
 
     const svc = await createNationalService({
       db: values.db ?? './national.sqlite',
