@@ -4,10 +4,11 @@
 // loopback ports unless given. Once everything listens it prints one line:
 //   ready {"stationUrl":"http://127.0.0.1:…/","brokerUrl":"mqtt://127.0.0.1:…","registryUrl":"http://127.0.0.1:…","registryToken":"…","scannerDevice":"/dev/pts/…"}
 // then sends each stdin line through the simulated scanner as one scan (as a Honeywell in USB-CDC
-// mode sends it: AIM identifier, FNC1 as GS, CR). Logs are pino JSON on stderr.
-//   printf ']d201073999900010921729013110LOT-42\x1d21SER-7\n' | npx implant-scan demo --exit-on-eof
+// mode sends it: AIM identifier, FNC1 as GS, CR), and prints one line per outcome (receipt,
+// refused, case). Logs are pino JSON on stderr. A temporary data folder is removed on exit.
+//   printf ']d201073999900010921729013110LOT-42\03521SER-7\n' | npx implant-scan demo --exit-on-eof
 
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -17,7 +18,7 @@ import { allowAllForLocalDemoAcl } from '../gateway/broker/acl.ts';
 import { localDemoAuthenticator } from '../gateway/broker/auth.ts';
 import { startBroker } from '../gateway/broker/server.ts';
 import { parseConfig } from '../gateway/config.ts';
-import type { Status } from '../gateway/controller.ts';
+import type { GatewayController, Status } from '../gateway/controller.ts';
 import { startGateway } from '../gateway/daemon.ts';
 import { Outbox } from '../gateway/outbox/outbox.ts';
 import { httpNationalClient } from '../gateway/uplink/national-client.ts';
@@ -26,17 +27,20 @@ import { newCredential } from '../national/auth/credentials.ts';
 import { bearerUplinkAuthenticator } from '../national/auth/uplink-auth.ts';
 import { catalogueSource, sampleCatalogue } from '../national/sources/catalogue.ts';
 import { createNationalService } from '../national/service.ts';
-import { commandLine } from './args.ts';
+import { commandLine, untilStopped } from './args.ts';
 
-const HELP = `usage: implant-scan demo [--data-dir DIR] [--broker-port N] [--station-port N] [--national-port N]
+const HELP = `usage: implant-scan demo [--data-dir DIR] [--broker-port N] [--station-port N] [--national-port N] [--exit-on-eof]
 
 Runs the whole chain on this machine and prints a "ready {json}" line with every URL; then each
-line on stdin is scanned by the simulated scanner. Ctrl-C (or the end of stdin with --exit-on-eof)
-stops it.
+line on stdin is scanned by the simulated scanner, and each scan's outcome is printed as a
+"receipt {json}" (with its order code), "refused {json}" or "case {json}" line. It keeps running
+after stdin ends (so that the registry API can be asked from another terminal) until Ctrl-C or
+SIGTERM; with --exit-on-eof it stops once stdin ends and every scan has its outcome.
 
-  --data-dir DIR      where the outboxes and the national SQLite file go (default: a new temp dir)
+  --data-dir DIR      where the outboxes and the national SQLite file go; an existing folder, kept
+                      (default: a new temporary folder, removed on exit)
   --broker-port N     --station-port N     --national-port N     (default 0: a free port)
-  --exit-on-eof       stop once stdin ends and every scan has its order code
+  --exit-on-eof       stop once stdin ends and every scan has its outcome
   --log-level LEVEL   (default warn)
 `;
 
@@ -63,10 +67,28 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write('implant-scan demo: ports must be integers from 0 to 65535\n');
     return 2;
   }
-  const [brokerPort, stationPort, nationalPort] = ports as [number, number, number];
-  const dataDir = values['data-dir'] ?? (await mkdtemp(join(tmpdir(), 'implant-scan-demo-')));
-  const logger = pino({ level: values['log-level'] }, pino.destination(2));
+  const given = values['data-dir'];
+  if (given !== undefined && !(await stat(given).then((s) => s.isDirectory(), () => false))) {
+    throw new Error(`--data-dir ${given} is not a folder; create it first, or leave --data-dir out for a temporary one`);
+  }
+  const dataDir = given ?? (await mkdtemp(join(tmpdir(), 'implant-scan-demo-')));
+  try {
+    return await untilStopped((signal) => runChain({ dataDir, ports: ports as [number, number, number], exitOnEof: values['exit-on-eof'] === true, logLevel: values['log-level'], signal }));
+  } finally {
+    if (given === undefined) await rm(dataDir, { recursive: true, force: true });
+  }
+}
 
+interface ChainOptions {
+  dataDir: string;
+  ports: [broker: number, station: number, national: number];
+  exitOnEof: boolean;
+  logLevel: string;
+  signal: AbortSignal;
+}
+
+async function runChain({ dataDir, ports: [brokerPort, stationPort, nationalPort], exitOnEof, logLevel, signal }: ChainOptions): Promise<number> {
+  const logger = pino({ level: logLevel }, pino.destination(2));
   const registry = newCredential('demo-registry');
   const uplinkCredential = newCredential('uplink-demo');
   const registryToken = registry.token;
@@ -107,68 +129,95 @@ export async function run(argv: string[]): Promise<number> {
     }),
     { logger: logger.child({ part: 'gateway' }) },
   );
+  const { controller } = gateway;
+  const frames = countFrames(controller);
 
-  // Ready means a scan typed now is read: the scanner's port open (an opening port discards what
-  // came before) and the gateway online.
-  await untilStatus(gateway.controller, (s) => (s.scanner === 'open' || scanner === null) && s.broker === 'online');
-  const ready = { stationUrl: gateway.stationUrl, brokerUrl: broker.url, registryUrl: national.url, registryToken, scannerDevice: scanner?.stablePath ?? null, dataDir };
-  process.stdout.write(`ready ${JSON.stringify(ready)}\n`);
-  // One line per outcome, so that a piped demo shows what became of each scan.
-  gateway.controller.on('receipt', (r) => process.stdout.write(`receipt ${JSON.stringify({ scanId: r.scanId, status: r.status, orderCode: r.orderCode, productName: r.productName })}\n`));
-  gateway.controller.on('refused', (s) => process.stdout.write(`refused ${JSON.stringify({ reason: s.reason })}\n`));
+  try {
+    // Ready means a scan typed now is read: the scanner's port open (an opening port discards what
+    // came before) and the gateway online.
+    const ok = (s: Status): boolean => (s.scanner === 'open' || scanner === null) && s.broker === 'online';
+    await until(() => ok(controller.currentStatus()), onEvent(controller, 'status'), signal);
+    if (signal.aborted) return 0;
+    const ready = { stationUrl: gateway.stationUrl, brokerUrl: broker.url, registryUrl: national.url, registryToken, scannerDevice: scanner?.stablePath ?? null, dataDir };
+    process.stdout.write(`ready ${JSON.stringify(ready)}\n`);
 
-  const stop = new AbortController();
-  process.once('SIGINT', () => stop.abort());
-  process.once('SIGTERM', () => stop.abort());
-  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
-  const reading = (async () => {
+    const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+    signal.addEventListener('abort', () => lines.close(), { once: true });
+    let sent = 0;
     for await (const line of lines) {
-      if (stop.signal.aborted) break;
+      if (signal.aborted) break;
       if (line.length === 0) continue;
       if (scanner) await scanner.send(line);
-      else await gateway.controller.handleFrame(Buffer.from(line, 'utf8'));
+      else await controller.handleFrame(Buffer.from(line, 'utf8'));
+      sent++;
     }
-  })();
-  if (values['exit-on-eof']) {
-    await reading;
-    await gateway.controller.drain();
-    await waitForReceipts(gateway.controller, stop.signal);
-  } else {
-    await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
+    if (exitOnEof) {
+      // The last lines may still be in the pseudo-terminal: wait until the gateway has decided as
+      // many frames as lines were sent, then until each accepted scan has its receipt.
+      await frames.until(sent, signal);
+      await controller.drain();
+      // Until no accepted scan of today waits for its order code.
+      const waiting = (): boolean => controller.scanLog.today().some((s) => s.status === 'stored' || s.status === 'sent');
+      await until(() => !waiting(), onEvent(controller, 'receipt'), signal);
+    } else {
+      await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+    }
+    return 0;
+  } finally {
+    await gateway.close();
+    await scanner?.close();
+    await uplink.close();
+    await uplinkOutbox.close();
+    await national.close();
+    await broker.close();
   }
-  lines.close();
-  await gateway.close();
-  await scanner?.close();
-  await uplink.close();
-  await uplinkOutbox.close();
-  await national.close();
-  await broker.close();
-  return 0;
 }
 
-function untilStatus(controller: Awaited<ReturnType<typeof startGateway>>['controller'], ok: (s: Status) => boolean): Promise<void> {
+/**
+ * Prints one line per outcome and counts the frames the gateway has decided (the controller's
+ * events cover accepted and refused scans; a double read or a case card is said only by
+ * handleFrame's result, so the demo wraps that method of its own controller).
+ */
+function countFrames(controller: GatewayController): { until(n: number, signal: AbortSignal): Promise<void> } {
+  let decided = 0;
+  const waiters = new Set<() => void>();
+  const print = (kind: string, body: unknown): void => void process.stdout.write(`${kind} ${JSON.stringify(body)}\n`);
+  controller.on('receipt', (r) => print('receipt', { scanId: r.scanId, status: r.status, orderCode: r.orderCode, productName: r.productName }));
+  controller.on('refused', (s) => print('refused', { reason: s.reason }));
+  const handleFrame = controller.handleFrame.bind(controller);
+  controller.handleFrame = async (bytes, atMs) => {
+    const outcome = await handleFrame(bytes, atMs);
+    if (!outcome.accepted && outcome.reason === 'double-read') print('refused', { reason: { code: 'double-read', message: 'The same code again within the double-read window: ignored.' } });
+    if (!outcome.accepted && outcome.reason === 'control') print('case', { caseId: controller.currentStatus().caseId });
+    decided++;
+    for (const w of waiters) w();
+    return outcome;
+  };
+  const subscribe: Subscribe = (check) => {
+    waiters.add(check);
+    return () => waiters.delete(check);
+  };
+  return { until: (n, signal) => until(() => decided >= n, subscribe, signal) };
+}
+
+type Subscribe = (check: () => void) => () => void;
+const onEvent =
+  (controller: GatewayController, event: 'status' | 'receipt'): Subscribe =>
+  (check) => {
+    controller.on(event, check);
+    return () => controller.off(event, check);
+  };
+
+/** Resolves once `ok()` holds (checked now and whenever `subscribe` calls back) or `signal` aborts. */
+function until(ok: () => boolean, subscribe: Subscribe, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const check = () => {
-      if (!ok(controller.currentStatus())) return;
-      controller.off('status', check);
+    const check = (): void => {
+      if (!ok() && !signal.aborted) return;
+      unsubscribe();
+      signal.removeEventListener('abort', check);
       resolve();
     };
-    controller.on('status', check);
-    check();
-  });
-}
-
-/** Until no accepted scan of today waits for its order code. */
-function waitForReceipts(controller: Awaited<ReturnType<typeof startGateway>>['controller'], signal: AbortSignal): Promise<void> {
-  const waiting = () => controller.scanLog.today().some((s) => s.status === 'stored' || s.status === 'sent');
-  return new Promise((resolve) => {
-    const check = () => {
-      if (!waiting() || signal.aborted) {
-        controller.off('receipt', check);
-        resolve();
-      }
-    };
-    controller.on('receipt', check);
+    const unsubscribe = subscribe(check);
     signal.addEventListener('abort', check, { once: true });
     check();
   });

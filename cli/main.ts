@@ -1,5 +1,13 @@
 // `implant-scan <command> [options]`: one CLI for every part. Each command lives in its own file
-// and is loaded only when asked for, so `implant-scan parse` never loads the MQTT stack.
+// and is loaded only when asked for (build.mjs splits the bundle at these imports), so
+// `implant-scan parse` never loads the MQTT stack.
+//
+// Failures end here: whatever a command throws is printed as `implant-scan <command>: <message>`
+// and the exit code is 1; the stack only with --log-level debug (or trace), when bin/ has turned
+// source maps on so that it names the TypeScript lines.
+
+import pkg from '../package.json' with { type: 'json' };
+import { describeFailure } from './failure.ts';
 
 interface Command {
   summary: string;
@@ -20,16 +28,32 @@ const commands: Record<string, Command> = {
 function usage(): string {
   const width = Math.max(...Object.keys(commands).map((n) => n.length));
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return `usage: implant-scan <command> [options]\n\ncommands:\n${lines.join('\n')}\n\n'implant-scan <command> --help' for a command's options.\n`;
+  return `usage: implant-scan <command> [options]\n\ncommands:\n${lines.join('\n')}\n\n'implant-scan <command> --help' for a command's options; 'implant-scan --version' for the version.\n`;
 }
 
 const [name, ...rest] = process.argv.slice(2);
 const command = name === undefined ? undefined : commands[name];
-if (command === undefined) {
+const fail = (e: unknown): void => {
+  process.stderr.write(describeFailure(`implant-scan ${name}`, e, rest));
+  process.exitCode = 1;
+};
+
+if (name === '--version' || name === '-v') {
+  process.stdout.write(`${pkg.version}\n`);
+} else if (command === undefined) {
   const help = name === undefined || name === '--help' || name === '-h';
   (help ? process.stdout : process.stderr).write((help ? '' : `implant-scan: unknown command '${name}'\n`) + usage());
   process.exitCode = help ? 0 : 2;
 } else {
-  const mod = await command.load();
-  process.exitCode = await mod.run(rest);
+  // An error thrown later by a listener or a timer of a running command ends it the same way.
+  process.on('uncaughtException', (e) => {
+    fail(e);
+    process.exit();
+  });
+  try {
+    const mod = await command.load();
+    process.exitCode = await mod.run(rest);
+  } catch (e) {
+    fail(e);
+  }
 }
