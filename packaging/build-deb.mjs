@@ -86,6 +86,8 @@ try {
   const copy = (from, to) => put(to, readFileSync(join(root, from)));
 
   copy('dist/implant-scan.mjs', `${LIB}/implant-scan.mjs`);
+  // The CLI's commands are chunks it imports when run (build.mjs).
+  for (const f of readdirSync(join(root, 'dist/chunks'))) if (f.endsWith('.mjs') || (f.endsWith('.mjs.map') && !opts['no-sourcemap'])) copy(`dist/chunks/${f}`, `${LIB}/chunks/${f}`);
   copy('dist/implant-scan-gateway.mjs', `${LIB}/implant-scan-gateway.mjs`);
   if (!opts['no-sourcemap'] && existsSync(join(root, 'dist/implant-scan.mjs.map'))) copy('dist/implant-scan.mjs.map', `${LIB}/implant-scan.mjs.map`);
   if (existsSync(join(root, 'dist/implant-scan.mjs.LEGAL.txt'))) copy('dist/implant-scan.mjs.LEGAL.txt', `${LIB}/LEGAL.txt`);
