@@ -1,17 +1,20 @@
-// Generates protocol/udi/gs1/ai-table.generated.ts from the GS1 Barcode Syntax Dictionary.
-//   npm run generate   (reads ../shared/gs1-syntax-dictionary.txt, relative to the repo root)
+// Generates protocol/udi/gs1/ai-table.generated.ts from the GS1 Barcode Syntax Dictionary
+// (gs1-syntax-dictionary.txt of github.com/gs1/gs1-syntax-dictionary), given by path:
+//   npm run generate -- --dictionary path/to/gs1-syntax-dictionary.txt
+//   GS1_SYNTAX_DICTIONARY=path/to/gs1-syntax-dictionary.txt npm run generate
+//   node scripts/generate-ai-table.mjs --check --dictionary …   (exit 1 when the table is stale)
 // A dictionary line such as
 //   3100-3105  *?  N6   req=01,02 ex=310n   # NET WEIGHT (kg)
 // becomes six AiEntry literals, 3100 … 3105. The runtime imports the generated file only; it never
-// reads ../shared. Anything the parser does not understand stops the generator: a new dictionary
+// reads the dictionary. Anything the parser does not understand stops the generator: a new dictionary
 // release must be looked at, not half-read.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const SOURCE = resolve(root, '../shared/gs1-syntax-dictionary.txt');
 const TARGET = resolve(root, 'protocol/udi/gs1/ai-table.generated.ts');
 
 const FLAG_CHARS = new Set('*!?"$%&\'()+,-./:;<=>@[\\]^_`{|}~');
@@ -133,7 +136,7 @@ function entryLiteral(e) {
 export function render({ release, entries }) {
   return [
     '// GENERATED FILE: do not edit; run `npm run generate` (scripts/generate-ai-table.mjs).',
-    `// Source: GS1 Barcode Syntax Dictionary, release ${release} (../shared/gs1-syntax-dictionary.txt).`,
+    `// Source: GS1 Barcode Syntax Dictionary (gs1-syntax-dictionary.txt), release ${release}.`,
     '//',
     '// Copyright (c) 2020-2021 BWIPP project. https://bwipp.terryburton.co.uk/',
     '// Copyright (c) 2020-2021 Zint Project. https://zint.org.uk/',
@@ -159,9 +162,15 @@ export function render({ release, entries }) {
 
 // `--check` writes nothing and fails when the committed table is not what the dictionary gives.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const table = parseDictionary(readFileSync(SOURCE, 'utf8'));
+  const { values } = parseArgs({ options: { dictionary: { type: 'string' }, check: { type: 'boolean' } } });
+  const source = values.dictionary ?? process.env.GS1_SYNTAX_DICTIONARY;
+  if (!source) {
+    console.error('generate-ai-table: which dictionary? Give --dictionary FILE or GS1_SYNTAX_DICTIONARY=FILE (gs1-syntax-dictionary.txt of github.com/gs1/gs1-syntax-dictionary).');
+    process.exit(2);
+  }
+  const table = parseDictionary(readFileSync(source, 'utf8'));
   const text = render(table);
-  if (process.argv.includes('--check')) {
+  if (values.check) {
     let current = '';
     try {
       current = readFileSync(TARGET, 'utf8');

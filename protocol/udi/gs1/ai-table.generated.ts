@@ -1,5 +1,5 @@
 // GENERATED FILE: do not edit; run `npm run generate` (scripts/generate-ai-table.mjs).
-// Source: GS1 Barcode Syntax Dictionary, release 2026-01-27 (../shared/gs1-syntax-dictionary.txt).
+// Source: GS1 Barcode Syntax Dictionary (gs1-syntax-dictionary.txt), release 2026-01-27.
 //
 // Copyright (c) 2020-2021 BWIPP project. https://bwipp.terryburton.co.uk/
 // Copyright (c) 2020-2021 Zint Project. https://zint.org.uk/
