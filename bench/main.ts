@@ -21,9 +21,10 @@ import { nationalSuite } from './national.bench.ts';
 import { outboxSuite } from './outbox.bench.ts';
 import { uplinkSuite } from './uplink.bench.ts';
 import { parserSuite } from './parser.bench.ts';
+import { startupSuite } from './startup.bench.ts';
 import type { Suite, SuiteContext, SuiteReport } from './suite.ts';
 
-const suites: readonly Suite[] = [parserSuite, mqttSuite, outboxSuite, gatewaySuite, nationalSuite, uplinkSuite];
+const suites: readonly Suite[] = [parserSuite, startupSuite, mqttSuite, outboxSuite, gatewaySuite, nationalSuite, uplinkSuite];
 
 interface Args {
   names: string[];
