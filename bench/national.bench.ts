@@ -14,7 +14,7 @@
 //   same bytes, fetched the same way (global fetch). Ratio bare ÷ ours (< 1: ours is slower). A
 //   second baseline adds what the service does per lookup besides reading: one durable SQLite
 //   insert (the access log, synchronous=FULL) before answering.
-// Targets (issue 5): ingest ≥ 5,000 scans/s on this machine; lookup p99 ≤ 5 ms.
+// Targets: ingest ≥ 5,000 scans/s on this machine; lookup p99 ≤ 5 ms.
 
 import { createServer } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';

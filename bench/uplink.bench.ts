@@ -11,7 +11,7 @@
 // with the same client, batch size and batches in flight (2, the uplink's default) — the ratio
 // drain rate ÷ direct rate is what the uplink's path (outbox reads, decoding, receipts over MQTT,
 // retire fsyncs, and the wait) costs on top of the service itself.
-// Target (issue 5): the queued scans reach the service within 30 s of its return.
+// Target: the queued scans reach the service within 30 s of its return.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -2,7 +2,7 @@
 //   loadConfig('/etc/implant-scan/gateway.json') → { site: 'sahlgrenska', theatre: 'or-7', … }
 //   a bad file → ConfigError: "scanner.baudRate: must be one of 9600, 19200, … (got 9601)"
 //
-// The schema is shared with provisioning (issue 6), which writes one file per gateway.
+// The schema is shared with provisioning (provisioning/fleet.ts), which writes one file per gateway.
 
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';

@@ -1,7 +1,7 @@
 // Whether a parsed scan is accepted as an implant product code, or refused and why:
 //   decide(parse('19121212-1212')) → { accept: false, reason: 'personal-id', message: '…' }
 //   decide(parse(']d2010950600013435217290131')) → { accept: true }
-// Only positively identified product codes are accepted (DESIGN.md); everything else is refused
+// Only positively identified product codes are accepted (docs/architecture.md); everything else is refused
 // with a reason that the metric, the log and the station page share. The message comes from the
 // parser, which never echoes what was scanned.
 

@@ -1,6 +1,6 @@
 // HTTPS with client certificates: the service asks for one when given a CA, and the uplink
-// authentication hook decides what it is worth (issue 6 provisions the real certificates; this
-// test makes throwaway ones with openssl). Registries still come with bearer tokens only.
+// authentication hook decides what it is worth (`implant-scan provision` issues the real
+// certificates; this test makes throwaway ones with openssl). Registries still come with bearer tokens only.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
@@ -14,7 +14,7 @@ import { gs1Raw, LENS, scanEvent, startTestService, bearer, type TestService } f
 
 const openssl = ['/usr/bin/openssl', '/usr/local/bin/openssl'].find((p) => existsSync(p)) ?? null;
 
-/** Example mapping (issue 6 decides the real one): O = site, CN = uplink id, chain verified. */
+/** Example mapping (provisioning/subject.ts has the real one): O = site, CN = uplink id, chain verified. */
 const certificateUplinks: AuthenticateUplink = (req) => {
   const socket = req.socket as TLSSocket;
   if (!socket.authorized) return null;

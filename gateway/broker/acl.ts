@@ -3,7 +3,7 @@
 //   gatewayAcl.authorizePublish(gw('sahlgrenska','or-3','gw-or3'), 'implant/v1/sahlgrenska/or-4/gw-or4/scan')  → false
 //   gatewayAcl.authorizeSubscribe(uplink('sahlgrenska'), 'implant/v1/sahlgrenska/+/+/scan')                   → true
 //
-// The rules (DESIGN.md "Security rules", issue 6 "Broker ACL"), decided on protocol/topics.ts
+// The rules (docs/architecture.md "Rules every part keeps"), decided on protocol/topics.ts
 // `parseTopic`, so that only exact, valid topics ever match and a wildcard is never an id:
 //   gateway {site, theatre, gateway}  publish   its own scan and state
 //                                     subscribe its own receipt and cmd (exact topics, no wildcard)
@@ -16,7 +16,7 @@
 //   local-demo                        nothing (gatewayAcl); everything (allowAllForLocalDemoAcl)
 // Anything else is refused: '#', other sites, $SYS, topics outside implant/v1.
 //
-// The same rules are written as a Mosquitto acl file by provisioning (issue 6); an Acl is also
+// The same rules are written as a Mosquitto acl file by provisioning/mosquitto.ts; an Acl is also
 // what the embedded broker (server.ts) consults, through aedes-hooks.ts.
 
 import { parseTopic, siteSubscription, type TopicKind } from '../../protocol/topics.ts';

@@ -42,7 +42,7 @@ describe('passwordAuthenticator', () => {
   });
 });
 
-describe('certificateAuthenticator (the hook for issue 6)', () => {
+describe('certificateAuthenticator (identities from client certificates)', () => {
   const cert = { subject: { O: 'sahlgrenska', OU: 'or-3', CN: 'gw-or3' } } as unknown as PeerCertificate;
   const fromSubject = (c: PeerCertificate): GatewayIdentity | null =>
     typeof c.subject.CN === 'string' ? { kind: 'gateway', site: String(c.subject.O), theatre: String(c.subject.OU), gateway: c.subject.CN } : null;

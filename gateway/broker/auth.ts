@@ -6,7 +6,7 @@
 // Three authenticators:
 //   passwordAuthenticator    username + password against scrypt hashes (today's way)
 //   certificateAuthenticator the TLS client certificate, verified by the listener against the
-//                            site CA, mapped to an identity by a function of its subject (issue 6)
+//                            site CA, mapped to an identity by a function of its subject (provisioning/subject.ts)
 //   localDemoAuthenticator   everyone is { kind: 'local-demo' } (pair it with allowAllForLocalDemoAcl)
 // An Authenticator only says who the client is; what it may do is the Acl's (acl.ts). Neither
 // ever logs a password, a key or a certificate body.
@@ -111,7 +111,7 @@ export function passwordAuthenticator(credentials: readonly Credential[]): Authe
   };
 }
 
-// ---- TLS client certificate (issue 6) -----------------------------------------------------
+// ---- TLS client certificate --------------------------------------------------------------------
 
 /**
  * The client certificate, already verified by the TLS listener (server.ts: `requestCert`, the site

@@ -4,8 +4,8 @@
 //     { "username": "uplink-sahlgrenska", "passwordHash": "scrypt$…", "identity": { "kind": "uplink", "site": "sahlgrenska", "id": "uplink-sahlgrenska" } }
 //   ]
 // Hashes come from `implant-scan broker --hash-password` (auth.ts hashPassword); the file holds no
-// password. Provisioning (issue 6) will write it from the fleet file; until then hospital IT
-// writes it by hand. Errors name the entry and field, never a hash.
+// password. Provisioning does not write it (it gives gateways certificates instead); hospital IT
+// writes it by hand where passwords are used. Errors name the entry and field, never a hash.
 
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';

@@ -5,7 +5,7 @@
 //   { kind: 'local-demo' }                                                        anyone, for the loopback demo only
 //
 // An identity comes from credentials today (auth.ts, username + password) and from the TLS client
-// certificate's subject in issue 6 (auth.ts `certificateAuthenticator`); the ACL never sees how it
+// certificate's subject (auth.ts `certificateAuthenticator`); the ACL never sees how it
 // was proven. Every id has the topic-level shape of protocol/topics.ts, so an identity can never
 // name a wildcard or an extra topic level.
 

@@ -6,13 +6,13 @@
 // Speaks MQTT 3.1.1 (aedes refuses protocol 5 with CONNACK 1); QoS 0/1/2, retained messages, last
 // wills, persistent sessions (clean: false). Sessions, retained messages and queued QoS 1
 // messages live in `persistence` (aedes-persistence, in memory, by default: lost on restart —
-// DESIGN.md: broker persistence is a bonus, the gateway outbox is the guarantee).
+// docs/architecture.md: broker persistence is a bonus, the gateway outbox is the guarantee).
 //
 // Who may connect and what they may touch is not decided here: `authenticate` (auth.ts) names
 // the client, `acl` (acl.ts) decides, wired in by aedes-hooks.ts. There is no default: a caller
 // chooses `gatewayAcl` with real credentials, or the local demo pair, knowingly.
 // TLS: with `tls.ca` every client must present a certificate chaining to it (refused at the
-// handshake otherwise); `certificateAuthenticator` then maps it to an identity (issue 6).
+// handshake otherwise); `certificateAuthenticator` then maps it to an identity (provisioning/subject.ts).
 
 import { Aedes } from 'aedes';
 import { once } from 'node:events';
@@ -31,7 +31,7 @@ export interface BrokerTlsOptions {
   cert: string | Buffer;
   /** CA certificate(s) client certificates must chain to. Setting it makes client certificates mandatory. */
   ca?: Pem;
-  /** Revocation lists (PEM) for client certificates (issue 6: revoked gateways). */
+  /** Revocation lists (PEM) for client certificates (revoked gateways). */
   crl?: Pem;
 }
 

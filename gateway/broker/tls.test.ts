@@ -1,4 +1,4 @@
-// The TLS listener and the certificate hook of issue 6, with real X.509 made by openssl for the
+// The TLS listener and the client-certificate hook, with real X.509 made by openssl for the
 // test: a site CA, a broker certificate, gateway certificates whose subject names the gateway
 // (O = site, OU = theatre, CN = gateway: an example mapping; provisioning decides the real one).
 

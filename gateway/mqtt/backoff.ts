@@ -1,5 +1,5 @@
 // Reconnect delays: exponential, capped, with jitter, so that a hospital's 40 gateways do not
-// reconnect in lock-step after a broker restart (DESIGN.md: every retry backs off with jitter).
+// reconnect in lock-step after a broker restart (docs/architecture.md: every retry backs off with jitter).
 //   backoffDelay(0, DEFAULT_RECONNECT_BACKOFF, Math.random)  → 250 … 500 ms
 //   backoffDelay(9, DEFAULT_RECONNECT_BACKOFF, Math.random)  → 15 … 30 s (the cap)
 //

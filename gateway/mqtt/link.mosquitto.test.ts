@@ -1,4 +1,4 @@
-// GatewayLink against a real Mosquitto (DESIGN.md: any MQTT 3.1.1/5 broker; Mosquitto is tested in
+// GatewayLink against a real Mosquitto (docs/architecture.md: any MQTT 3.1.1/5 broker; Mosquitto is tested in
 // CI). Skipped when the mosquitto binary is missing, except under CI=1, where that is a failure.
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';

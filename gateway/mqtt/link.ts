@@ -28,7 +28,7 @@
 // Events 'online'/'offline' let the controller replay its outbox on reconnect, marking replayed
 // scans historical (publishScan(event, { historical: true })) with their original scannedAtMs.
 // A scan may reach the broker twice (an unacknowledged publish resent, and the outbox's replay):
-// duplicates are removed by scan id downstream (DESIGN.md).
+// duplicates are removed by scan id downstream (docs/architecture.md).
 //
 // Receiving: its own receipt and cmd topics; decoded with protocol/wire.ts; 'receipt' and
 // 'command' events. A payload that does not decode is counted (stats.malformed,
@@ -50,7 +50,7 @@ import { newLinkStats, type LinkMetrics, type LinkStats } from './link-metrics.t
 export interface LinkTlsOptions {
   /** CA certificate(s) that the broker's certificate must chain to (PEM). */
   ca?: string | Buffer;
-  /** This gateway's client certificate and key (PEM), when the broker asks for one (issue 6). */
+  /** This gateway's client certificate and key (PEM), when the broker asks for one (provisioned by implant-scan provision). */
   cert?: string | Buffer;
   key?: string | Buffer;
   /** Default true; false only for a test broker. */

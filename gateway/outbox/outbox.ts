@@ -4,7 +4,7 @@
 //   for (const { id, payload } of outbox.pending()) …   // oldest first, survives restarts
 //   await outbox.retire(scanId);          // its receipt came back: it leaves the outbox
 //
-// Hand-written on purpose (DESIGN.md): one portable file in the bundle, fsync under our control.
+// Hand-written on purpose: one portable file in the bundle, fsync under our control.
 // - Records are length + CRC-32 framed (record.ts) in segment files `<n>.journal` of about
 //   segmentBytes each. Appends queued while one write+fdatasync runs go out together in the next
 //   one (group commit), so a burst costs one fsync per batch, not one per scan.

@@ -3,7 +3,7 @@
 //   f.push(Buffer.from(']d20104150123456789')); f.push(Buffer.from('012\r\n'));
 //     → onFrame(<']d20104150123456789012'>, at)   (one frame: the CRLF is one terminator)
 //
-// Rules (gateway/README.md, DESIGN.md "bounded memory and latency"):
+// Rules (gateway/README.md, docs/architecture.md "Bounded everywhere"):
 // - Terminators are configurable: CR, LF, CRLF, TAB, and 'none' (a scanner that sends no
 //   terminator: the frame ends after `interCharTimeoutMs` of silence).
 //   · CR allowed: a CR ends the frame at once; with CRLF allowed too, an LF right after it (even

@@ -29,7 +29,7 @@ export interface HttpNationalClientOptions {
   url: string;
   /** Mutual TLS: our client certificate and key, and the CA of the national service. */
   tls?: { ca?: string | Buffer; cert?: string | Buffer; key?: string | Buffer };
-  /** Until mutual TLS is provisioned (issue 6): a bearer token for the demo and tests. */
+  /** Instead of mutual TLS: a bearer token (the demo, tests, a site without provisioned certificates). */
   token?: string;
   timeoutMs?: number;
   /** Bound on the response we are willing to read. */

@@ -1,9 +1,9 @@
 // Who is calling the ingest API: a hospital uplink, allowed to send scans of its own site only.
 // The service takes any AuthenticateUplink. Production: mutual TLS, the identity read from the
-// verified client certificate (issue 6 provisions them; the server below already asks for one when
-// given a CA). Until then, and for tests and the demo: a bearer token per uplink.
+// verified client certificate (certificateUplinkAuthenticator; `implant-scan provision` issues them,
+// the server asks for one when given a CA). For tests, the demo and sites without them: a bearer token per uplink.
 //   createNationalService({ authenticateUplink: bearerUplinkAuthenticator([{ id: 'uplink-sahlgrenska', site: 'sahlgrenska', tokenSha256 }]), … })
-//   A certificate-based one (sketch for issue 6):
+//   A certificate-based one, in outline:
 //   (req) => { const s = req.socket as TLSSocket; if (!s.authorized) return null;
 //              const c = s.getPeerCertificate(); return lookUpUplinkBySubject(c.subject); }
 

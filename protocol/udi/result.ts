@@ -1,4 +1,4 @@
-// The parser's output contract (DESIGN.md, "implant-scan parse"):
+// The parser's output contract (docs/architecture.md, "implant-scan parse"):
 //   parse(']d2010405432100012517290131' + '10ABC') →
 //   { ok: true, scheme: 'gs1', symbology: ']d2', elements: [{ai:'01',value:'04054321000125'}, …],
 //     udi: { di: '04054321000125', lot: 'ABC', serial: null, expiry: '2029-01-31', manufactured: null },
