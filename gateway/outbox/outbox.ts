@@ -302,7 +302,9 @@ export class Outbox implements OutboxPort {
 
   private place(id: string, seq: number, segment: Segment, offset: number, size: number, payloadLength: number): void {
     const old = this.index.get(id);
-    if (old) this.forget(id, old);
+    if (old) this.release(old);
+    // Set over an existing key keeps its place in the Map: a record copied forward by compaction
+    // stays where its sequence puts it, so pending() remains oldest first at run time.
     this.index.set(id, { seq, segment, offset, size, payloadOffset: offset + size - payloadLength, payloadLength });
     segment.pendingCount++;
     segment.pendingBytes += size;
@@ -311,6 +313,10 @@ export class Outbox implements OutboxPort {
 
   private forget(id: string, at: Location): void {
     this.index.delete(id);
+    this.release(at);
+  }
+
+  private release(at: Location): void {
     at.segment.pendingCount--;
     at.segment.pendingBytes -= at.size;
     this.pendingBytes -= at.size;
