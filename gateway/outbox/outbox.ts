@@ -349,8 +349,12 @@ export class Outbox implements OutboxPort {
       let done = 0;
       while (done < bytes.length) done += await this.io.write(segment.fd, bytes, done, bytes.length - done, start + done);
     } catch (e) {
-      // Cut the partial batch off, so that no later record sits behind a torn one.
-      await this.io.ftruncate(segment.fd, start).catch((t: unknown) => this.fail(t));
+      // Cut the partial batch off, durably: should the next batch go to a new segment, a power
+      // cut must not bring the torn bytes back in what is then an older segment (read as damage).
+      await this.io
+        .ftruncate(segment.fd, start)
+        .then(() => this.io.fsync(segment.fd))
+        .catch((t: unknown) => this.fail(t));
       throw new OutboxWriteError((e as NodeJS.ErrnoException).code ?? 'EIO', e);
     }
   }
