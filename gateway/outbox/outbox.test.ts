@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Outbox, OutboxClosedError, OutboxFullError, OutboxWriteError, type JournalIo } from './outbox.ts';
+import { nodeFileIo, type FileIo } from '../storage/file-io.ts';
+import { Outbox, OutboxClosedError, OutboxFullError, OutboxWriteError } from './outbox.ts';
 
 let dir: string;
 const open: Outbox[] = [];
@@ -25,28 +26,26 @@ const payload = (i: number, size = 40) => new Uint8Array(size).fill(i % 256);
 const contents = (o: Outbox) => [...o.pending()].map((p) => ({ id: p.id, payload: [...p.payload] }));
 
 /** Real file operations, counted, with a fault the test arms. */
-function faultyIo(): JournalIo & { syncs: number; failWriteAfter: number | null; failWriteCode: string; failSync: boolean } {
-  const real = (async () => (await import('node:fs')).default)();
+function faultyIo(): FileIo & { syncs: number; failWriteAfter: number | null; failWriteCode: string; failSync: boolean } {
   const io = {
+    ...nodeFileIo,
     syncs: 0,
     failWriteAfter: null as number | null,
     failWriteCode: 'ENOSPC',
     failSync: false,
-    async write(fd: number, buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
-      const fs = await real;
+    async write(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): Promise<number> {
       let n = length;
       if (io.failWriteAfter !== null) {
         if (io.failWriteAfter === 0) throw Object.assign(new Error('no space left on device'), { code: io.failWriteCode });
         n = Math.min(length, io.failWriteAfter);
         io.failWriteAfter -= n;
       }
-      return fs.writeSync(fd, buffer, offset, n, position);
+      return nodeFileIo.write(fd, buffer, offset, n, position);
     },
     async fdatasync(fd: number): Promise<void> {
-      const fs = await real;
       if (io.failSync) throw Object.assign(new Error('I/O error'), { code: 'EIO' });
       io.syncs++;
-      fs.fdatasyncSync(fd);
+      await nodeFileIo.fdatasync(fd);
     },
   };
   return io;

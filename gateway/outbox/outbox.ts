@@ -5,11 +5,17 @@
 //   await outbox.retire(scanId);          // its receipt came back: it leaves the outbox
 //
 // Hand-written on purpose: one portable file in the bundle, fsync under our control.
+// Every file operation goes through a FileIo (gateway/storage/), so that tests can cut the power.
 // - Records are length + CRC-32 framed (record.ts) in segment files `<n>.journal` of about
 //   segmentBytes each. Appends queued while one write+fdatasync runs go out together in the next
 //   one (group commit), so a burst costs one fsync per batch, not one per scan.
-// - Recovery replays every segment in order; in the newest one it drops only a torn tail (a
-//   record cut short or failing its CRC, as a power cut mid-write leaves it) and truncates there.
+// - Recovery replays every segment in order and keeps every whole record. Damaged bytes (a record
+//   failing its CRC, a zeroed page) are skipped up to the next whole frame (record.ts), copied to
+//   `<segment>.<start>-<end>.quarantine` beside it for analysis, and reported (RecoveryReport).
+//   A tail of the newest segment that no whole record follows is a torn write: cut off.
+// - High-water mark: an append may carry a mark (the daemon passes the ScanEvent sequence); every
+//   new segment starts with a mark record of the highest mark so far, so the highest mark ever
+//   appended survives retires and compaction (the sequence continues from it after a crash).
 // - Compaction: a segment is deleted once none of its records is pending and every older segment
 //   is gone (so a retire record is never deleted while the append it cancels is still on disk);
 //   an old segment that is mostly retired has its pending records copied forward (fsynced) first.
@@ -21,37 +27,20 @@
 //   recovery then reads what really is on disk).
 // Pending payloads are not held in memory: the index keeps where each one is, pending() reads it.
 
-import { close, fdatasync, ftruncate, fsync, open, readSync, writeSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { OutboxPort } from '../ports.ts';
+import { isNoSpace } from '../storage/errors.ts';
+import { nodeFileIo, type FileIo } from '../storage/file-io.ts';
 import { OutboxClosedError, OutboxFullError, OutboxWriteError } from './errors.ts';
-import { decodeRecords, encodeRecord, type JournalRecord } from './record.ts';
+import { decodeRecords, encodeRecord, type ByteRange, type JournalRecord } from './record.ts';
 
 export { OutboxClosedError, OutboxFullError, OutboxWriteError } from './errors.ts';
 
 /** Each segment file opens with this, so a foreign or older-format file is never replayed. */
 const MAGIC = Buffer.from('ISJRNL1\n', 'latin1');
 const SEGMENT_NAME = /^(\d{16})\.journal$/;
-
-/** The file operations of the write path, replaceable in tests to inject disk faults. */
-export interface JournalIo {
-  write(fd: number, buffer: Buffer, offset: number, length: number, position: number): Promise<number>;
-  fdatasync(fd: number): Promise<void>;
-}
-
-const fsIo: JournalIo = {
-  // Synchronous: a batch (≤ maxBatchBytes) only reaches the page cache here, which takes
-  // microseconds, while a thread-pool round trip would add a hop to every scan's latency. The
-  // fdatasync, which waits for the disk, goes to the thread pool.
-  write: async (fd, buffer, offset, length, position) => writeSync(fd, buffer, offset, length, position),
-  fdatasync: promisify(fdatasync),
-};
-const openAsync = promisify(open);
-const closeAsync = promisify(close);
-const ftruncateAsync = promisify(ftruncate);
-const fsyncAsync = promisify(fsync);
+/** Files recovery leaves alone: moved aside before, or copies of damage. */
+const SET_ASIDE = /\.(foreign|quarantine)$/;
 
 export interface OutboxOptions {
   dir: string;
@@ -61,18 +50,47 @@ export interface OutboxOptions {
   capacityBytes?: number;
   /** The most bytes written by one group commit (default 1 MiB). */
   maxBatchBytes?: number;
-  io?: JournalIo;
+  /** The file operations (default node:fs); tests pass a simulated disk. */
+  io?: FileIo;
 }
 
+/**
+ * What recovery found, for the daemon to log (warn for a torn tail, error for damage), export as a
+ * metric and show on the station page. `verdict` sums it up: 'clean'; 'torn-tail' (a write cut by
+ * a power cut or crash: expected, nothing acknowledged is in it); 'damaged' (bytes changed after
+ * they were written, or a file that is not a journal: the disk or someone else is at fault).
+ */
 export interface RecoveryReport {
+  verdict: 'clean' | 'torn-tail' | 'damaged';
+  /** Segments replayed. */
   segments: number;
+  /** Scans waiting for their receipt after recovery. */
   pending: number;
+  /** Whole records read back (appends, retires and marks, copies included). */
+  recordsRecovered: number;
   /** Bytes of a torn tail cut off the newest segment. */
   tornBytes: number;
-  /** Segments (not the newest) in which a record failed its check: what follows it is unreadable. */
+  /** Unreadable ranges (byte offsets in their segment) and where a copy of each was put. */
+  damaged: DamagedRange[];
+  /** The sum of the damaged ranges' lengths. */
+  damagedBytes: number;
+  /** Segments with at least one damaged range. */
   damagedSegments: string[];
+  /** The quarantine files written (full paths). */
+  quarantineFiles: string[];
   /** Files in the directory that are not segments of this format, moved aside as `<name>.foreign`. */
   foreignFiles: string[];
+}
+
+export interface DamagedRange extends ByteRange {
+  segment: string;
+  /** The copy of the bytes beside the segment, or null when it could not be written (disk full). */
+  quarantine: string | null;
+}
+
+export interface AppendOptions {
+  /** A number the outbox keeps the highest of, across retires and compaction (see highWaterMark). */
+  mark?: bigint;
 }
 
 interface Segment {
@@ -81,6 +99,8 @@ interface Segment {
   fd: number;
   /** Bytes on disk, the magic included. */
   size: number;
+  /** Bytes before the first record: the magic, and the mark record of a segment that has one. */
+  headerBytes: number;
   pendingCount: number;
   pendingBytes: number;
 }
@@ -121,10 +141,13 @@ export class Outbox implements OutboxPort {
   private writing = false;
   private closed = false;
   private failed: Error | null = null;
+  private highWater: bigint | null = null;
+  /** The number of the newest segment ever seen, so that a new one never reuses a number. */
+  private lastNumber = 0;
   private readonly segmentBytes: number;
   private readonly capacityBytes: number;
   private readonly maxBatchBytes: number;
-  private readonly io: JournalIo;
+  private readonly io: FileIo;
 
   private constructor(
     private readonly dir: string,
@@ -134,37 +157,60 @@ export class Outbox implements OutboxPort {
     this.segmentBytes = options.segmentBytes ?? 4 << 20;
     this.capacityBytes = options.capacityBytes ?? 256 << 20;
     this.maxBatchBytes = options.maxBatchBytes ?? 1 << 20;
-    this.io = options.io ?? fsIo;
+    this.io = options.io ?? nodeFileIo;
   }
 
   static async open(options: OutboxOptions): Promise<Outbox> {
-    await mkdir(options.dir, { recursive: true, mode: 0o750 });
-    const report: RecoveryReport = { segments: 0, pending: 0, tornBytes: 0, damagedSegments: [], foreignFiles: [] };
+    const io = options.io ?? nodeFileIo;
+    await io.mkdir(options.dir, 0o750);
+    const report: RecoveryReport = {
+      verdict: 'clean',
+      segments: 0,
+      pending: 0,
+      recordsRecovered: 0,
+      tornBytes: 0,
+      damaged: [],
+      damagedBytes: 0,
+      damagedSegments: [],
+      quarantineFiles: [],
+      foreignFiles: [],
+    };
     const outbox = new Outbox(options.dir, options, report);
     await outbox.recover();
     return outbox;
   }
 
   /** Resolves once the record is on disk (fsynced). An id already pending is not written twice. */
-  append(id: string, payload: Uint8Array): Promise<void> {
+  append(id: string, payload: Uint8Array, options?: AppendOptions): Promise<void> {
     const refusal = this.refusal();
     if (refusal) return Promise.reject(refusal);
     if (this.index.has(id)) return Promise.resolve();
     const queued = this.queuedAppends.get(id);
     if (queued) return queued;
+    const record: JournalRecord =
+      options?.mark === undefined ? { type: 'append', seq: this.nextSeq, id, payload } : { type: 'append', seq: this.nextSeq, id, payload, mark: options.mark };
     let bytes: Buffer;
     try {
-      bytes = encodeRecord({ type: 'append', seq: this.nextSeq, id, payload });
+      bytes = encodeRecord(record);
     } catch (e) {
       return Promise.reject(e);
     }
     if (this.pendingBytes + this.queuedBytes + bytes.length > this.capacityBytes) return Promise.reject(new OutboxFullError(this.capacityBytes));
-    const record: JournalRecord = { type: 'append', seq: this.nextSeq++, id, payload };
+    this.nextSeq++;
     const done = this.enqueue(bytes, record);
     this.queuedAppends.set(id, done);
     const forget = () => this.queuedAppends.delete(id);
     done.then(forget, forget);
     return done;
+  }
+
+  /**
+   * The highest mark of any append that reached the disk, retired ones included; null when no
+   * append ever carried one, or when recovery found damage (a lost record may have held a higher
+   * one, so the journal cannot vouch for it).
+   */
+  get highWaterMark(): bigint | null {
+    return this.recovery.verdict === 'damaged' ? null : this.highWater;
   }
 
   /** The scan leaves the outbox at once; the retire record is fsynced before this resolves. */
@@ -181,12 +227,13 @@ export class Outbox implements OutboxPort {
 
   /** Oldest first. Each payload is read from disk when asked for. */
   *pending(): IterableIterator<PendingRecord> {
+    const io = this.io;
     for (const [id, at] of this.index) {
       yield {
         id,
         get payload() {
           const buffer = Buffer.allocUnsafe(at.payloadLength);
-          readSync(at.segment.fd, buffer, 0, at.payloadLength, at.payloadOffset);
+          io.readSync(at.segment.fd, buffer, 0, at.payloadLength, at.payloadOffset);
           return buffer;
         },
       };
@@ -219,7 +266,7 @@ export class Outbox implements OutboxPort {
     if (this.closed) return;
     this.closed = true;
     while (this.flushing) await this.flushing;
-    for (const s of this.segments) await closeAsync(s.fd).catch(() => {});
+    for (const s of this.segments) await this.io.close(s.fd).catch(() => {});
   }
 
   private refusal(): Error | null {
@@ -272,18 +319,11 @@ export class Outbox implements OutboxPort {
   }
 
   private async writeBatch(batch: Queued[], size: number): Promise<void> {
-    let active = this.segments.at(-1)!;
-    if (active.size > MAGIC.length && active.size + size > this.segmentBytes) active = await this.newSegment();
+    let active = this.segments.at(-1);
+    if (!active || (active.size > active.headerBytes && active.size + size > this.segmentBytes)) active = await this.newSegment();
     const bytes = batch.length === 1 ? batch[0]!.bytes : Buffer.concat(batch.map((q) => q.bytes), size);
     const start = active.size;
-    try {
-      let done = 0;
-      while (done < size) done += await this.io.write(active.fd, bytes, done, size - done, start + done);
-    } catch (e) {
-      // Cut the partial batch off, so that no later record sits behind a torn one.
-      await ftruncateAsync(active.fd, start).catch((t: unknown) => this.fail(t));
-      throw new OutboxWriteError((e as NodeJS.ErrnoException).code ?? 'EIO', e);
-    }
+    await this.writeAt(active, bytes, start);
     try {
       await this.io.fdatasync(active.fd);
     } catch (e) {
@@ -295,14 +335,39 @@ export class Outbox implements OutboxPort {
     active.size = start + size;
     let offset = start;
     for (const q of batch) {
-      if (q.record.type === 'append') this.place(q.record.id, q.record.seq, active, offset, q.bytes.length, q.record.payload.length);
+      if (q.record.type === 'append') {
+        this.place(q.record.id, q.record.seq, active, offset, q.bytes.length, q.record.payload.length);
+        if (q.record.mark !== undefined) this.raiseHighWater(q.record.mark);
+      }
       offset += q.bytes.length;
     }
   }
 
+  /** Writes all of bytes at start; on a failure cuts what was written off again and throws. */
+  private async writeAt(segment: Segment, bytes: Buffer, start: number): Promise<void> {
+    try {
+      let done = 0;
+      while (done < bytes.length) done += await this.io.write(segment.fd, bytes, done, bytes.length - done, start + done);
+    } catch (e) {
+      // Cut the partial batch off, durably: should the next batch go to a new segment, a power
+      // cut must not bring the torn bytes back in what is then an older segment (read as damage).
+      await this.io
+        .ftruncate(segment.fd, start)
+        .then(() => this.io.fsync(segment.fd))
+        .catch((t: unknown) => this.fail(t));
+      throw new OutboxWriteError((e as NodeJS.ErrnoException).code ?? 'EIO', e);
+    }
+  }
+
+  private raiseHighWater(mark: bigint): void {
+    if (this.highWater === null || mark > this.highWater) this.highWater = mark;
+  }
+
   private place(id: string, seq: number, segment: Segment, offset: number, size: number, payloadLength: number): void {
     const old = this.index.get(id);
-    if (old) this.forget(id, old);
+    if (old) this.release(old);
+    // Set over an existing key keeps its place in the Map: a record copied forward by compaction
+    // stays where its sequence puts it, so pending() remains oldest first at run time.
     this.index.set(id, { seq, segment, offset, size, payloadOffset: offset + size - payloadLength, payloadLength });
     segment.pendingCount++;
     segment.pendingBytes += size;
@@ -311,6 +376,10 @@ export class Outbox implements OutboxPort {
 
   private forget(id: string, at: Location): void {
     this.index.delete(id);
+    this.release(at);
+  }
+
+  private release(at: Location): void {
     at.segment.pendingCount--;
     at.segment.pendingBytes -= at.size;
     this.pendingBytes -= at.size;
@@ -329,15 +398,23 @@ export class Outbox implements OutboxPort {
     let budget = this.segments.length - 1;
     while (budget-- > 0 && this.segments.length > 1 && !this.failed) {
       const oldest = this.segments[0]!;
-      const used = oldest.size - MAGIC.length;
+      const used = oldest.size - oldest.headerBytes;
       const sparse = oldest.pendingBytes * 2 < used;
       const bloated = this.bytes > 2 * this.pendingBytes + 2 * this.segmentBytes;
       if (oldest.pendingCount > 0 && !sparse && !bloated) return;
-      if (oldest.pendingCount > 0) await this.copyForward(oldest);
+      if (oldest.pendingCount > 0) {
+        try {
+          await this.copyForward(oldest);
+        } catch (e) {
+          // No room for the copy: the records stay where they are; compaction tries again later.
+          if (isNoSpace((e as Error).cause ?? e)) return;
+          throw e;
+        }
+      }
       this.segments.shift();
-      await closeAsync(oldest.fd);
-      await unlink(oldest.path);
-      await this.syncDir();
+      await this.io.close(oldest.fd);
+      await this.io.unlink(oldest.path);
+      await this.io.syncDir(this.dir);
     }
   }
 
@@ -346,16 +423,14 @@ export class Outbox implements OutboxPort {
     const moving = [...this.index].filter(([, at]) => at.segment === segment);
     const frames = moving.map(([, at]) => {
       const frame = Buffer.allocUnsafe(at.size);
-      readSync(segment.fd, frame, 0, at.size, at.offset);
+      this.io.readSync(segment.fd, frame, 0, at.size, at.offset);
       return frame;
     });
     const size = frames.reduce((n, f) => n + f.length, 0);
     let active = this.segments.at(-1)!;
     if (active === segment || active.size + size > this.segmentBytes) active = await this.newSegment();
     const start = active.size;
-    let done = 0;
-    const bytes = Buffer.concat(frames, size);
-    while (done < size) done += await this.io.write(active.fd, bytes, done, size - done, start + done);
+    await this.writeAt(active, Buffer.concat(frames, size), start);
     await this.io.fdatasync(active.fd);
     active.size = start + size;
     let offset = start;
@@ -366,77 +441,103 @@ export class Outbox implements OutboxPort {
     });
   }
 
+  /** A new segment: the magic and the high-water mark so far, durable, its name in the directory too. */
   private async newSegment(): Promise<Segment> {
-    const number = (this.segments.at(-1)?.number ?? 0) + 1;
+    const number = (this.segments.at(-1)?.number ?? this.lastNumber) + 1;
     const path = join(this.dir, `${String(number).padStart(16, '0')}.journal`);
-    const fd = await openAsync(path, 'wx+', 0o640);
-    let written = 0;
-    while (written < MAGIC.length) written += await this.io.write(fd, MAGIC, written, MAGIC.length - written, written);
-    await this.io.fdatasync(fd);
-    await this.syncDir();
-    const segment: Segment = { number, path, fd, size: MAGIC.length, pendingCount: 0, pendingBytes: 0 };
+    const header = this.highWater === null ? MAGIC : Buffer.concat([MAGIC, encodeRecord({ type: 'mark', mark: this.highWater })]);
+    let fd: number;
+    try {
+      fd = await this.io.open(path, 'wx+', 0o640);
+    } catch (e) {
+      throw new OutboxWriteError((e as NodeJS.ErrnoException).code ?? 'EIO', e);
+    }
+    try {
+      let written = 0;
+      while (written < header.length) written += await this.io.write(fd, header, written, header.length - written, written);
+    } catch (e) {
+      // No room for the header (a full disk): leave no half segment behind.
+      await this.io.close(fd).catch(() => {});
+      await this.io.unlink(path).catch(() => {});
+      throw new OutboxWriteError((e as NodeJS.ErrnoException).code ?? 'EIO', e);
+    }
+    try {
+      await this.io.fdatasync(fd);
+      await this.io.syncDir(this.dir);
+    } catch (e) {
+      this.fail(e);
+      await this.io.close(fd).catch(() => {});
+      throw new OutboxWriteError((e as NodeJS.ErrnoException).code ?? 'EIO', e);
+    }
+    const segment: Segment = { number, path, fd, size: header.length, headerBytes: header.length, pendingCount: 0, pendingBytes: 0 };
+    this.lastNumber = number;
     this.segments.push(segment);
     return segment;
-  }
-
-  private async syncDir(): Promise<void> {
-    const fd = await openAsync(this.dir, 'r');
-    try {
-      await fsyncAsync(fd);
-    } finally {
-      await closeAsync(fd);
-    }
   }
 
   /** Replays every segment in order into the index; see the header for what is dropped. */
   private async recover(): Promise<void> {
     const report = this.recovery;
-    const names = (await readdir(this.dir)).sort();
+    const names = (await this.io.readdir(this.dir)).sort();
     const numbered: { number: number; name: string }[] = [];
     for (const name of names) {
       const m = SEGMENT_NAME.exec(name);
       if (m) numbered.push({ number: Number(m[1]), name });
-      else if (!name.endsWith('.foreign')) {
-        await rename(join(this.dir, name), join(this.dir, `${name}.foreign`));
-        report.foreignFiles.push(name);
-      }
+      else if (!SET_ASIDE.test(name)) await this.setAside(name);
     }
     let maxSeq = 0;
     for (const [i, { number, name }] of numbered.entries()) {
       const newest = i === numbered.length - 1;
       const path = join(this.dir, name);
-      const bytes = await readFile(path);
-      if (!bytes.subarray(0, MAGIC.length).equals(MAGIC)) {
-        // A segment cut before its magic was whole (a crash right after creating it) holds nothing.
-        if (newest && MAGIC.subarray(0, bytes.length).equals(bytes)) {
-          await unlink(path);
-          continue;
-        }
-        await rename(path, `${path}.foreign`);
-        report.foreignFiles.push(name);
+      const bytes = await this.io.readFile(path);
+      const magicWhole = bytes.subarray(0, MAGIC.length).equals(MAGIC);
+      // A segment cut before its magic was whole (a crash right after creating it) holds nothing.
+      if (!magicWhole && newest && MAGIC.subarray(0, bytes.length).equals(bytes)) {
+        await this.io.unlink(path);
         continue;
       }
-      const fd = await openAsync(path, 'r+');
       const decoded = decodeRecords(bytes, MAGIC.length);
-      let size = bytes.length;
-      if (decoded.problem !== null) {
-        if (newest) {
-          report.tornBytes = bytes.length - decoded.end;
-          await ftruncateAsync(fd, decoded.end);
-          await fsyncAsync(fd);
-          size = decoded.end;
-        } else report.damagedSegments.push(name);
-      }
-      const segment: Segment = { number, path, fd, size, pendingCount: 0, pendingBytes: 0 };
-      this.segments.push(segment);
-      for (const { record, offset, size: frameSize } of decoded.records) {
-        if (record.type === 'retire') {
-          const at = this.index.get(record.id);
-          if (at) this.forget(record.id, at);
+      if (!magicWhole) {
+        // Damaged magic but whole records after it: damage, not a foreign file.
+        if (decoded.records.length === 0) {
+          await this.setAside(name);
           continue;
         }
-        this.place(record.id, record.seq, segment, offset, frameSize, record.payload.length);
-        if (record.seq > maxSeq) maxSeq = record.seq;
+        const first = decoded.damaged[0];
+        if (first?.start === MAGIC.length) first.start = 0;
+        else decoded.damaged.unshift({ start: 0, end: MAGIC.length });
+      }
+      let size = bytes.length;
+      if (decoded.end < bytes.length) {
+        if (newest) {
+          report.tornBytes = bytes.length - decoded.end;
+          size = decoded.end;
+        } else decoded.damaged.push({ start: decoded.end, end: bytes.length }); // an older segment was whole once
+      }
+      for (const range of decoded.damaged) await this.quarantine(name, bytes, range);
+      if (decoded.damaged.length > 0) report.damagedSegments.push(name);
+      const fd = await this.io.open(path, 'r+');
+      if (size < bytes.length) {
+        await this.io.ftruncate(fd, size);
+        await this.io.fsync(fd);
+      }
+      const firstRecord = decoded.records[0];
+      const headerBytes = firstRecord?.record.type === 'mark' ? firstRecord.offset + firstRecord.size : MAGIC.length;
+      const segment: Segment = { number, path, fd, size, headerBytes, pendingCount: 0, pendingBytes: 0 };
+      this.segments.push(segment);
+      this.lastNumber = number;
+      report.recordsRecovered += decoded.records.length;
+      for (const { record, offset, size: frameSize } of decoded.records) {
+        if (record.type === 'mark') {
+          this.raiseHighWater(record.mark);
+        } else if (record.type === 'retire') {
+          const at = this.index.get(record.id);
+          if (at) this.forget(record.id, at);
+        } else {
+          this.place(record.id, record.seq, segment, offset, frameSize, record.payload.length);
+          if (record.seq > maxSeq) maxSeq = record.seq;
+          if (record.mark !== undefined) this.raiseHighWater(record.mark);
+        }
       }
     }
     this.nextSeq = maxSeq + 1;
@@ -444,9 +545,43 @@ export class Outbox implements OutboxPort {
     const ordered = [...this.index].sort(([, a], [, b]) => a.seq - b.seq);
     this.index.clear();
     for (const [id, at] of ordered) this.index.set(id, at);
-    if (this.segments.length === 0) await this.newSegment();
     report.segments = this.segments.length;
     report.pending = this.index.size;
-    await this.compact();
+    report.damagedBytes = report.damaged.reduce((n, r) => n + r.end - r.start, 0);
+    report.verdict = report.damaged.length > 0 || report.foreignFiles.length > 0 ? 'damaged' : report.tornBytes > 0 ? 'torn-tail' : 'clean';
+    try {
+      if (this.segments.length === 0) await this.newSegment();
+      await this.compact();
+    } catch (e) {
+      // A full disk does not keep the outbox from opening: what is pending can still be published,
+      // and appends are refused (OutboxWriteError ENOSPC) until there is room.
+      if (!isNoSpace((e as Error).cause ?? e)) throw e;
+    }
+  }
+
+  /** Moves a file that is not a segment of this format aside as `<name>.foreign`. */
+  private async setAside(name: string): Promise<void> {
+    await this.io.rename(join(this.dir, name), join(this.dir, `${name}.foreign`));
+    this.recovery.foreignFiles.push(name);
+  }
+
+  /** A copy of damaged bytes beside their segment, for analysis; the segment itself is not changed. */
+  private async quarantine(name: string, bytes: Buffer, range: ByteRange): Promise<void> {
+    const path = join(this.dir, `${name}.${range.start}-${range.end}.quarantine`);
+    let written: string | null = null;
+    try {
+      const fd = await this.io.open(path, 'w', 0o640);
+      try {
+        let done = 0;
+        while (done < range.end - range.start) done += await this.io.write(fd, bytes, range.start + done, range.end - range.start - done, done);
+        written = path;
+      } finally {
+        await this.io.close(fd);
+      }
+    } catch {
+      // Full disk: the report still says where the damage is; the segment keeps the bytes.
+    }
+    this.recovery.damaged.push({ segment: name, start: range.start, end: range.end, quarantine: written });
+    if (written) this.recovery.quarantineFiles.push(written);
   }
 }

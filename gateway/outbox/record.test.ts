@@ -12,6 +12,14 @@ const recordArb: fc.Arbitrary<JournalRecord> = fc.oneof(
     payload: fc.uint8Array({ maxLength: 300 }),
   }),
   fc.record({ type: fc.constant('retire' as const), id: fc.string({ minLength: 1, maxLength: 40 }) }),
+  fc.record({ type: fc.constant('mark' as const), mark: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }) }),
+  fc.record({
+    type: fc.constant('append' as const),
+    seq: fc.nat({ max: Number.MAX_SAFE_INTEGER }),
+    id: fc.string({ minLength: 1, maxLength: 40 }),
+    payload: fc.uint8Array({ maxLength: 300 }),
+    mark: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+  }),
 );
 
 const plain = (r: JournalRecord) => (r.type === 'append' ? { ...r, payload: [...r.payload] } : r);
@@ -22,7 +30,7 @@ describe('journal record framing', () => {
       fc.property(fc.array(recordArb, { maxLength: 20 }), (records) => {
         const bytes = Buffer.concat(records.map(encodeRecord));
         const d = decodeRecords(bytes, 0);
-        expect(d.problem).toBeNull();
+        expect(d.damaged).toEqual([]);
         expect(d.end).toBe(bytes.length);
         expect(d.records.map((r) => plain(r.record))).toEqual(records.map(plain));
       }),
@@ -42,13 +50,13 @@ describe('journal record framing', () => {
         while (whole < frames.length && end + frames[whole]!.length <= cut) end += frames[whole++]!.length;
         expect(d.records).toHaveLength(whole);
         expect(d.end).toBe(end);
-        expect(d.problem).toBe(cut === end ? null : 'torn');
+        expect(d.damaged).toEqual([]);
       }),
       { numRuns: 2000 },
     );
   });
 
-  it('a flipped bit is never read back as a record: decoding stops at the damaged one', () => {
+  it('a flipped bit is never read back as a record: only the damaged one is skipped, every other is kept', () => {
     fc.assert(
       fc.property(fc.array(recordArb, { minLength: 1, maxLength: 6 }), fc.nat(), fc.nat({ max: 7 }), (records, at, bit) => {
         const frames = records.map(encodeRecord);
@@ -56,10 +64,14 @@ describe('journal record framing', () => {
         const flipAt = at % bytes.length;
         bytes[flipAt]! ^= 1 << bit;
         let damaged = 0;
-        for (let start = 0; start + frames[damaged]!.length <= flipAt; start += frames[damaged++]!.length);
+        let start = 0;
+        for (; start + frames[damaged]!.length <= flipAt; start += frames[damaged++]!.length);
         const d = decodeRecords(bytes, 0);
-        expect(d.records.length).toBe(damaged);
-        expect(d.problem).not.toBeNull();
+        expect(d.records.map((r) => plain(r.record))).toEqual(records.filter((_, i) => i !== damaged).map(plain));
+        const frameEnd = start + frames[damaged]!.length;
+        // The damage ends where the next whole record starts; after the last record it is a tail.
+        if (frameEnd < bytes.length) expect(d.damaged).toEqual([{ start, end: frameEnd }]);
+        else expect(d.end).toBe(start);
       }),
       { numRuns: 2000 },
     );
@@ -79,7 +91,7 @@ describe('journal record framing', () => {
   it('refuses a hostile length at once instead of waiting for megabytes', () => {
     const header = Buffer.alloc(HEADER_BYTES);
     header.writeUInt32LE(0xffffffff, 0);
-    expect(decodeRecords(header, 0)).toEqual({ records: [], end: 0, problem: 'corrupt' });
+    expect(decodeRecords(header, 0)).toEqual({ records: [], damaged: [], end: 0 });
   });
 
   it('refuses ids and payloads it could not frame', () => {
