@@ -9,14 +9,14 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Why a scan was not accepted; a closed set, so the label cannot grow without bound. */
-export type RefusalReason = 'personal-id' | 'unknown' | 'invalid' | 'outbox-full' | 'double-read';
+export type RefusalReason = 'personal-id' | 'unknown' | 'invalid' | 'outbox-full' | 'disk-full' | 'storage-error' | 'internal-error' | 'double-read';
 
 export class GatewayMetrics {
   readonly registry = new Registry();
   readonly scansAccepted = new Counter({ name: 'implant_scan_scans_accepted_total', help: 'Scans accepted: parsed as a product code and written to the outbox.', registers: [this.registry] });
   readonly scansRefused = new Counter({
     name: 'implant_scan_scans_refused_total',
-    help: 'Scans refused, by reason (personal-id, unknown, invalid, outbox-full, double-read).',
+    help: 'Scans refused, by reason (personal-id, unknown, invalid, outbox-full, disk-full, storage-error, internal-error, double-read).',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });

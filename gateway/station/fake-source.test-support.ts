@@ -9,7 +9,7 @@ import type { StationSource } from './server.ts';
 export class FakeSource extends EventEmitter<{ status: [Status] }> implements StationSource {
   readonly scanLog = new ScanLog();
   readonly calls: Array<['start', string | undefined] | ['end']> = [];
-  private status: Status = { scanner: 'open', broker: 'offline', outbox: 0, caseId: null };
+  private status: Status = { scanner: 'open', broker: 'offline', outbox: 0, caseId: null, attention: [] };
 
   currentStatus(): Status {
     return { ...this.status };

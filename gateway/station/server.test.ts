@@ -99,7 +99,7 @@ describe('station server', () => {
     expect([health.status, await health.text()]).toEqual([200, 'ok']);
 
     source.setStatus({ broker: 'online', outbox: 3, caseId: 'case-1' });
-    expect(await (await fetch(at('/api/status'))).json()).toEqual({ scanner: 'open', broker: 'online', outbox: 3, caseId: 'case-1' });
+    expect(await (await fetch(at('/api/status'))).json()).toEqual({ scanner: 'open', broker: 'online', outbox: 3, caseId: 'case-1', attention: [] });
 
     metrics.scansAccepted.inc(42);
     const m = await fetch(at('/metrics'));
