@@ -195,6 +195,16 @@ describe('gateway daemon', () => {
     for (const lot of lots) expect([...first, ...second]).toContain(lot);
     expect(new Set(lots).size).toBe(lots.length);
     expect(uplink.events.every((e) => e.parse.ok)).toBe(true);
+    // The bound: only what was still on the wire is lost, i.e. the first burst arrived as a prefix
+    // (scans 0 … k-1) and nothing after a gap; at most the one line cut by the unplug was dropped
+    // as a fragment, and nothing of the first burst was refused or left waiting.
+    const arrived = first.map((l) => lots.includes(l));
+    const k = arrived.indexOf(false) === -1 ? first.length : arrived.indexOf(false);
+    expect(arrived).toEqual(first.map((_, i) => i < k));
+    const fragments = /implant_scan_serial_framing_errors_total\{kind="partial"\} (\d+)/.exec(await g.metrics.text());
+    expect(Number(fragments?.[1] ?? 0)).toBeLessThanOrEqual(1);
+    expect(g.controller.scanLog.today().filter((r) => r.status !== 'receipted')).toEqual([]);
+    expect(uplink.events.filter((e) => second.includes(e.parse.udi.lot ?? '')).map((e) => e.parse.udi.lot)).toEqual(second);
   });
 
   it('drops an overlong line and a garbled one, and goes on with the next scan', async () => {
