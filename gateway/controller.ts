@@ -10,9 +10,9 @@
 
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
+import { dayCaseId, isGatewayCaseId, newCaseId } from '../protocol/case-id.ts';
 import { createScanIdGenerator } from '../protocol/scan-id.ts';
-import { isValidId } from '../protocol/topics.ts';
-import { containsPersonalId, parse, type ParseResult } from '../protocol/udi/index.ts';
+import { parse, type ParseResult } from '../protocol/udi/index.ts';
 import type { Command, ScanEvent, ScanReceipt } from '../protocol/wire.ts';
 import { encodeScanEvent } from '../protocol/wire.ts';
 import type { GatewayConfig } from './config.ts';
@@ -69,6 +69,15 @@ interface Events {
   status: [Status];
   /** The disk filled up: new scans are refused until clearAttention('disk-full'). */
   'disk-full': [];
+}
+
+/** A case id from outside that this gateway did not make (free text is never a case id). */
+export class CaseIdRefused extends Error {
+  readonly code = 'case-id-refused';
+  constructor() {
+    super('A case id is made by the gateway: start a case without one (or scan the case card).');
+    this.name = 'CaseIdRefused';
+  }
 }
 
 /** A storage call (sequence, outbox) failed; the cause says how. */
@@ -156,8 +165,13 @@ export class GatewayController extends EventEmitter<Events> {
     return this.status.attention.some((a) => a.code === 'disk-full');
   }
 
+  /**
+   * Starts a case. Its id is made here; a given one must be one this gateway software made
+   * (protocol/case-id.ts), anything else throws CaseIdRefused, whose message never quotes it.
+   */
   startCase(caseId?: string): string {
-    const id = caseId !== undefined && isValidId(caseId) && !containsPersonalId(caseId) ? caseId : `case-${this.now().toString(36)}`;
+    if (caseId !== undefined && !isGatewayCaseId(caseId)) throw new CaseIdRefused();
+    const id = caseId ?? newCaseId();
     this.status.caseId = id;
     this.deps.logger.info({ caseId: id }, 'case started');
     this.emitStatus();
@@ -216,7 +230,7 @@ export class GatewayController extends EventEmitter<Events> {
       gatewayId: config.gateway,
       site: config.site,
       theatre: config.theatre,
-      caseId: this.status.caseId ?? defaultCaseId(atMs),
+      caseId: this.status.caseId ?? dayCaseId(atMs),
       sequence: await this.nextSequence(),
       scannedAtMs: atMs,
       historical: false,
@@ -355,7 +369,14 @@ export class GatewayController extends EventEmitter<Events> {
     }
     const a = command.action;
     this.deps.logger.info({ commandId: command.commandId, kind: a.kind }, 'command');
-    if (a.kind === 'start-case') this.startCase(a.caseId);
+    if (a.kind === 'start-case') {
+      try {
+        this.startCase(a.caseId);
+      } catch (e) {
+        if (!(e instanceof CaseIdRefused)) throw e;
+        this.deps.logger.warn({ commandId: command.commandId }, 'start-case refused: its case id was not made by a gateway');
+      }
+    }
     else if (a.kind === 'end-case') this.endCase();
     else if (a.kind === 'void-scan') {
       const entry = this.scanLog.get(a.scanId);
@@ -383,9 +404,3 @@ function controlCode(bytes: Uint8Array): 'new' | 'end' | null {
   return null;
 }
 
-/** Without a case started, the scans of one theatre and one day form one case. */
-function defaultCaseId(atMs: number): string {
-  const d = new Date(atMs);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `day-${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}`;
-}

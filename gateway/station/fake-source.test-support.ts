@@ -9,6 +9,8 @@ import type { StationSource } from './server.ts';
 export class FakeSource extends EventEmitter<{ status: [Status] }> implements StationSource {
   readonly scanLog = new ScanLog();
   readonly calls: Array<['start', string | undefined] | ['end']> = [];
+  /** startCase throws as the controller does for an id it did not make. */
+  refuseCaseIds = false;
   private status: Status = { scanner: 'open', broker: 'offline', outbox: 0, caseId: null, attention: [] };
 
   currentStatus(): Status {
@@ -21,6 +23,7 @@ export class FakeSource extends EventEmitter<{ status: [Status] }> implements St
   }
 
   startCase(caseId?: string): string {
+    if (this.refuseCaseIds) throw Object.assign(new Error('refused'), { code: 'case-id-refused' });
     this.calls.push(['start', caseId]);
     const id = caseId ?? 'case-auto';
     this.setStatus({ caseId: id });

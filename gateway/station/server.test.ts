@@ -4,7 +4,11 @@ import { request } from 'node:http';
 import FakeTimers from '@sinonjs/fake-timers';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { GatewayController } from '../controller.ts';
+import pino from 'pino';
+import { isGatewayCaseId, newCaseId } from '../../protocol/case-id.ts';
+import { parseConfig } from '../config.ts';
+import { GatewayController } from '../controller.ts';
+import { ManualLink, MemoryOutbox } from '../fakes.test-support.ts';
 import { GatewayMetrics } from '../metrics.ts';
 import { FakeSource, scan } from './fake-source.test-support.ts';
 import { startStationServer, type StationServer, type StationSource } from './server.ts';
@@ -133,15 +137,16 @@ describe('station server', () => {
     expect((await fetch(at('/'), { method: 'DELETE' })).status).toBe(405);
   });
 
-  it('starts a case with or without an id and ends it', async () => {
-    const started1 = await post('/api/case/start', JSON.stringify({ caseId: 'OR-3_2024' }), { 'X-Implant-Scan': '1', 'Content-Type': 'application/json' });
+  it('starts a case (without an id, or with one the gateway made) and ends it', async () => {
+    const made = newCaseId();
+    const started1 = await post('/api/case/start', JSON.stringify({ caseId: made }), { 'X-Implant-Scan': '1', 'Content-Type': 'application/json' });
     expect(started1.status).toBe(200);
-    expect(await started1.json()).toMatchObject({ caseId: 'OR-3_2024' });
+    expect(await started1.json()).toMatchObject({ caseId: made });
     expect((await post('/api/case/start')).status).toBe(200);
     expect((await post('/api/case/start', '{}')).status).toBe(200);
     const ended = await post('/api/case/end', '{}');
     expect(await ended.json()).toMatchObject({ caseId: null });
-    expect(source.calls).toEqual([['start', 'OR-3_2024'], ['start', undefined], ['start', undefined], ['end']]);
+    expect(source.calls).toEqual([['start', made], ['start', undefined], ['start', undefined], ['end']]);
   });
 
   it('refuses case changes without X-Implant-Scan: 1 (403)', async () => {
@@ -171,6 +176,10 @@ describe('station server', () => {
   });
 
   it.each([
+    ['a personnummer as case id', { caseId: '19121212_1212' }],
+    ['a name as case id', { caseId: 'Tolvan Tolvansson' }],
+    ['a free-text case id of the wire shape', { caseId: 'OR-3_2024' }],
+    ['a case id of the gateway shape with a wrong check character', { caseId: 'case-svensson' }],
     ['a bad case id', { caseId: 'bad id!' }],
     ['an overlong case id', { caseId: 'x'.repeat(65) }],
     ['an empty case id', { caseId: '' }],
@@ -181,8 +190,35 @@ describe('station server', () => {
     const res = await post('/api/case/start', typeof body === 'string' ? body : JSON.stringify(body));
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
-    expect(await res.json()).toMatchObject({ status: 400, title: 'Bad Request', detail: expect.any(String) });
+    const problem = (await res.json()) as { detail: string };
+    expect(problem).toMatchObject({ status: 400, title: 'Bad Request', detail: expect.any(String) });
+    expect(problem.detail).not.toMatch(/\d|Tolvan|svensson|OR-3/); // never quotes the input
     expect(source.calls).toEqual([]);
+  });
+
+  it('with the real controller: free text never becomes a case, a started case gets a gateway-made id', async () => {
+    const logs: string[] = [];
+    const controller = new GatewayController({
+      config: parseConfig({ site: 'sahlgrenska', theatre: 'or-7', gateway: 'gw-or7' }),
+      outbox: new MemoryOutbox(),
+      link: new ManualLink(),
+      metrics,
+      logger: pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) }),
+      sequence: { next: async () => 1n },
+    });
+    station = await startStationServer({ source: controller, metrics, port: 0 });
+    started.push(station);
+    for (const caseId of ['19121212_1212', 'Tolvan-Tolvansson', 'case-svensson']) {
+      const res = await post('/api/case/start', JSON.stringify({ caseId }));
+      expect(res.status).toBe(400);
+      expect(JSON.stringify(await res.json())).not.toMatch(/1212|Tolvan|svensson/);
+    }
+    expect(controller.currentStatus().caseId).toBeNull();
+    const ok = await post('/api/case/start', '{}');
+    const { caseId } = (await ok.json()) as { caseId: string };
+    expect(isGatewayCaseId(caseId)).toBe(true);
+    expect(logs.join('\n')).not.toMatch(/1212|Tolvan|svensson/);
+    controller.close();
   });
 
   it('refuses a foreign Host header while bound to loopback (DNS rebinding)', async () => {
@@ -217,7 +253,7 @@ describe('station server', () => {
       { numRuns: Number(process.env.FUZZ_RUNS ?? 300) },
     );
     expect((await fetch(at('/healthz'))).status).toBe(200);
-    for (const call of source.calls) if (call[0] === 'start' && call[1] !== undefined) expect(call[1]).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+    for (const call of source.calls) if (call[0] === 'start' && call[1] !== undefined) expect(isGatewayCaseId(call[1])).toBe(true);
   });
 });
 
