@@ -87,6 +87,8 @@ class StorageFailure extends Error {
   }
 }
 
+export const DISK_FULL_ATTENTION = 'The gateway disk is full: new scans are refused until space is freed. Scans already recorded are kept and sent.';
+
 /** Control barcodes printed on the theatre's case card (see gateway/README.md). */
 export const CONTROL_NEW_CASE = 'IMPLANTSCAN:CASE:NEW';
 export const CONTROL_END_CASE = 'IMPLANTSCAN:CASE:END';
@@ -146,10 +148,11 @@ export class GatewayController extends EventEmitter<Events> {
 
   /** Something staff must act on; shown on the station page and as the indicator's attention state. */
   setAttention(code: Attention['code'], message: string): void {
-    const was = this.status.attention.length;
-    this.status.attention = [...this.status.attention.filter((a) => a.code !== code), { code, message }];
-    if (was === 0) this.feedback('attention');
+    const was = this.status.attention;
+    this.status.attention = [...was.filter((a) => a.code !== code), { code, message }];
+    if (was.length === 0) this.feedback('attention');
     this.emitStatus();
+    if (code === 'disk-full' && !was.some((a) => a.code === code)) this.emit('disk-full');
   }
 
   clearAttention(code: Attention['code']): void {
@@ -290,10 +293,7 @@ export class GatewayController extends EventEmitter<Events> {
     // The error's name and code, not the scan: its content may be personal data.
     this.deps.logger.error({ reason, err: { name: c?.name, code: c?.code ?? c?.errno, message: c?.message } }, 'scan NOT accepted: refused');
     this.refuse(atMs, 'unknown', reason, message);
-    if (reason === 'disk-full' && !this.diskFull) {
-      this.setAttention('disk-full', 'The gateway disk is full: new scans are refused until space is freed. Scans already recorded are kept and sent.');
-      this.emit('disk-full');
-    }
+    if (reason === 'disk-full') this.setAttention('disk-full', DISK_FULL_ATTENTION);
     return { accepted: false, reason, code: reason, message };
   }
 
