@@ -73,6 +73,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions)
   await mkdir(config.dataDir, { recursive: true });
   if (!(await reserve.ensure())) diskFull = true;
   const outbox = await withSpace(() => Outbox.open({ dir: join(config.dataDir, 'outbox'), capacityBytes: config.outbox.capacityBytes }));
+  logger.info({ pending: outbox.depth }, 'outbox open');
   const sequence = await withSpace(() => SequenceFile.open(join(config.dataDir, 'sequence'))).catch((e: unknown) => {
     if (!isDiskFull(e)) throw e;
     return reopeningSequence(join(config.dataDir, 'sequence'));

@@ -41,16 +41,13 @@ export function summariseRecovery(report: object): RecoverySummary {
 
 export function announceRecovery(
   report: object,
-  deps: { logger: Pick<Logger, 'info' | 'warn' | 'error'>; metrics: GatewayMetrics; attention: { setAttention(code: Attention['code'], message: string): void } },
+  deps: { logger: Pick<Logger, 'warn' | 'error'>; metrics: GatewayMetrics; attention: { setAttention(code: Attention['code'], message: string): void } },
 ): RecoverySummary {
   const summary = summariseRecovery(report);
   for (const [field, count] of Object.entries(summary.counts)) deps.metrics.outboxRecovery.set({ field }, count);
   const found = Object.keys(summary.findings);
   deps.metrics.outboxRecoveryFindings.set(found.length > 0 ? 1 : 0);
-  if (found.length === 0) {
-    deps.logger.info({ recovery: summary.counts }, 'outbox open: recovery found nothing damaged');
-    return summary;
-  }
+  if (found.length === 0) return summary; // the daemon's 'outbox open' line says how many wait
   // A torn tail alone is what a power cut during a write leaves (that scan never got its
   // good-read); anything else means stored records were unreadable.
   const tornTailOnly = found.length === 1 && found[0] === 'tornBytes';
