@@ -128,6 +128,20 @@ describe('gateway controller', () => {
     expect(logs.join('')).not.toContain('LOT-42');
   });
 
+  it('an unexpected error outside storage is a refusal too (internal-error), and the next scan goes on', async () => {
+    const { controller, indicator, metrics } = setup();
+    const c2 = new GatewayController({
+      ...(controller as unknown as { deps: object }).deps,
+      newScanId: () => {
+        throw new RangeError('bug');
+      },
+    } as never);
+    expect(await c2.handleFrame(bytes(GTIN_SCAN))).toMatchObject({ accepted: false, reason: 'internal-error' });
+    expect(indicator.signals).toEqual(['refused']);
+    expect(await metrics.text()).toContain('implant_scan_scans_refused_total{reason="internal-error"} 1');
+    expect(await controller.handleFrame(bytes(GTIN_SCAN))).toMatchObject({ accepted: true });
+  });
+
   it('after a full disk, refuses every new scan without writing until space returns', async () => {
     let calls = 0;
     const { outbox, indicator, controller, metrics } = setup(true, async () => {

@@ -2,13 +2,13 @@
 //   const source = new FakeSource();  source.scanLog.add(scan({ udi: { …, lot: 'L1' } }));
 //   source.setStatus({ broker: 'online' });  source.calls → [['start', 'case-7'], ['end']]
 import { EventEmitter } from 'node:events';
-import type { Status } from '../controller.ts';
+import type { Attention, Status } from '../controller.ts';
 import { ScanLog, type StationScan } from '../scan-log.ts';
 import type { StationSource } from './server.ts';
 
 export class FakeSource extends EventEmitter<{ status: [Status] }> implements StationSource {
   readonly scanLog = new ScanLog();
-  readonly calls: Array<['start', string | undefined] | ['end']> = [];
+  readonly calls: Array<['start', string | undefined] | ['end'] | ['dismiss', string]> = [];
   /** startCase throws as the controller does for an id it did not make. */
   refuseCaseIds = false;
   private status: Status = { scanner: 'open', broker: 'offline', outbox: 0, caseId: null, attention: [] };
@@ -28,6 +28,11 @@ export class FakeSource extends EventEmitter<{ status: [Status] }> implements St
     const id = caseId ?? 'case-auto';
     this.setStatus({ caseId: id });
     return id;
+  }
+
+  clearAttention(code: Attention['code']): void {
+    this.calls.push(['dismiss', code]);
+    this.setStatus({ attention: this.status.attention.filter((a) => a.code !== code) });
   }
 
   endCase(): void {

@@ -148,6 +148,10 @@ describe.skipIf(!hasChromium)(`station page in Chromium (${CHROMIUM})`, () => {
     await page.getByRole('alert').filter({ hasText: 'disk is full' }).waitFor({ timeout: 5000 });
     source.setStatus({ attention: [] });
     await page.locator('#attention').waitFor({ state: 'hidden', timeout: 5000 });
+    source.setStatus({ attention: [{ code: 'journal-damaged', message: 'At start-up the scan journal was damaged.' }] });
+    await page.getByRole('alert').getByRole('button', { name: 'Seen' }).click(); // staff have seen it
+    await vi.waitFor(() => expect(source.calls).toEqual([['dismiss', 'journal-damaged']]));
+    await page.locator('#attention').waitFor({ state: 'hidden', timeout: 5000 });
     expect(problems).toEqual([]);
     expect(await cspViolations()).toEqual([]);
   });

@@ -5,7 +5,8 @@
 // createElement/textContent only: scanned values (a lot like `<img onerror=…>`) stay text.
 // No inline style attributes and no <form>: the CSP allows only the two hashed blocks.
 // No text input either: the gateway makes case ids (protocol/case-id.ts), staff only start and end.
-// What staff must act on (status.attention: disk full, a damaged journal) shows as a red alert.
+// What staff must act on (status.attention: disk full, a damaged journal) shows as a red alert;
+// the damaged-journal one has a "Seen" button, disk full clears itself when space returns.
 
 export const STATION_STYLE = `
 :root { color-scheme: dark; --ok: #3ddc84; --warn: #ffb300; --bad: #ff5252; --dim: #9aa0a6; }
@@ -85,7 +86,16 @@ function status(s) {
   $('case-id').textContent = s.caseId === null ? 'no case' : s.caseId;
   $('end').disabled = s.caseId === null;
   const attention = Array.isArray(s.attention) ? s.attention : [];
-  $('attention').replaceChildren(...attention.map((a) => el('p', a.message)));
+  $('attention').replaceChildren(...attention.map((a) => {
+    const p = el('p', a.message);
+    if (a.code === 'journal-damaged') {
+      const b = el('button', 'Seen');
+      b.type = 'button';
+      b.addEventListener('click', () => post('/api/attention/dismiss', { code: a.code }));
+      p.append(' ', b);
+    }
+    return p;
+  }));
   $('attention').hidden = attention.length === 0;
 }
 function parse(ev) {

@@ -149,6 +149,18 @@ describe('station server', () => {
     expect(source.calls).toEqual([['start', made], ['start', undefined], ['start', undefined], ['end']]);
   });
 
+  it('dismisses the journal-damaged alert by hand, never disk-full, and only with X-Implant-Scan: 1', async () => {
+    source.setStatus({ attention: [{ code: 'disk-full', message: 'full' }, { code: 'journal-damaged', message: 'damaged' }] });
+    expect((await post('/api/attention/dismiss', JSON.stringify({ code: 'journal-damaged' }), {})).status).toBe(403);
+    const refused = await post('/api/attention/dismiss', JSON.stringify({ code: 'disk-full' }));
+    expect(refused.status).toBe(400);
+    expect(source.calls).toEqual([]);
+    const ok = await post('/api/attention/dismiss', JSON.stringify({ code: 'journal-damaged' }));
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ attention: [{ code: 'disk-full', message: 'full' }] });
+    expect(source.calls).toEqual([['dismiss', 'journal-damaged']]);
+  });
+
   it('refuses case changes without X-Implant-Scan: 1 (403)', async () => {
     for (const headers of [{}, { 'X-Implant-Scan': '0' }, { 'Content-Type': 'application/json' }]) {
       expect((await post('/api/case/start', '{}', headers as Record<string, string>)).status).toBe(403);
