@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { decodeScanEvent, type ScanReceipt } from '../protocol/wire.ts';
 import { parseConfig } from './config.ts';
 import { CONTROL_NEW_CASE, GatewayController } from './controller.ts';
@@ -9,7 +9,7 @@ import { GatewayMetrics } from './metrics.ts';
 const GTIN_SCAN = ']d2010735000011111817290131\x1d10LOT-42';
 const PERSONNUMMER = '19121212-1212';
 
-function setup(online = true) {
+function setup(online = true, sequence?: () => Promise<bigint>) {
   const outbox = new MemoryOutbox();
   const link = new ManualLink();
   link.online = online;
@@ -25,7 +25,7 @@ function setup(online = true) {
     metrics,
     logger,
     indicator,
-    sequence: { next: async () => ++seq },
+    sequence: { next: sequence ?? (async () => ++seq) },
   });
   return { outbox, link, metrics, indicator, logs, controller };
 }
@@ -35,7 +35,33 @@ const bytes = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
 describe('gateway controller', () => {
   it('accepts a product code: fsynced in the outbox, then good-read, then published', async () => {
     const { outbox, link, indicator, controller, metrics } = setup();
-    const outcome = await controller.handleFrame(bytes(GTIN_SCAN), Date.parse('2026-11-23T08:00:00Z'));
+    // One log of what happened, in order: the append's fsync completes only when the test says so.
+    const order: string[] = [];
+    const append = outbox.append.bind(outbox);
+    let fsync!: () => void;
+    outbox.append = async (id, payload) => {
+      order.push('append');
+      await new Promise<void>((r) => (fsync = r));
+      await append(id, payload);
+      order.push('fsynced');
+    };
+    const signal = indicator.signal.bind(indicator);
+    indicator.signal = (f) => {
+      order.push(f);
+      signal(f);
+    };
+    const publish = link.publishScan.bind(link);
+    link.publishScan = (event, options) => {
+      order.push('published');
+      return publish(event, options);
+    };
+    const pending = controller.handleFrame(bytes(GTIN_SCAN), Date.parse('2026-11-23T08:00:00Z'));
+    await vi.waitUntil(() => order.length > 0);
+    await new Promise((r) => setImmediate(r));
+    expect(order).toEqual(['append']); // nothing signalled or sent before the fsync
+    fsync();
+    const outcome = await pending;
+    expect(order).toEqual(['append', 'fsynced', 'good-read', 'published']);
     expect(outcome).toMatchObject({ accepted: true });
     const scanId = (outcome as { scanId: string }).scanId;
     const stored = decodeScanEvent(outbox.records.get(scanId)!);
@@ -72,6 +98,69 @@ describe('gateway controller', () => {
     expect(await controller.handleFrame(bytes(GTIN_SCAN))).toMatchObject({ accepted: false, reason: 'outbox-full' });
     expect(await controller.handleFrame(bytes(GTIN_SCAN))).toMatchObject({ accepted: true });
     expect(indicator.signals).toEqual(['refused', 'good-read']);
+  });
+
+  const errno = (code: string) => Object.assign(new Error(`${code}: write failed`), { code });
+  const failures: [string, 'sequence' | 'outbox', Error, string][] = [
+    ['the sequence block cannot be reserved (ENOSPC)', 'sequence', errno('ENOSPC'), 'disk-full'],
+    ['the sequence store says disk-full (typed)', 'sequence', Object.assign(new Error('no space'), { code: 'disk-full' }), 'disk-full'],
+    ['the sequence file fails otherwise (EIO)', 'sequence', errno('EIO'), 'storage-error'],
+    ['the journal write hits ENOSPC (OutboxWriteError)', 'outbox', Object.assign(new Error('could not store'), { name: 'OutboxWriteError', code: 'outbox-write-failed', errno: 'ENOSPC' }), 'disk-full'],
+    ['the file size limit (EFBIG, as the cause)', 'outbox', new Error('could not store', { cause: errno('EFBIG') }), 'disk-full'],
+    ['the quota (EDQUOT)', 'outbox', errno('EDQUOT'), 'disk-full'],
+    ['the fsync fails (EIO)', 'outbox', Object.assign(new Error('could not store'), { name: 'OutboxWriteError', code: 'outbox-write-failed', errno: 'EIO' }), 'storage-error'],
+    ['an unexpected storage error', 'outbox', new TypeError('boom'), 'storage-error'],
+  ];
+  it.each(failures)('%s: a loud refusal with its reason: red, metric, station page, error log', async (_name, where, error, reason) => {
+    const { outbox, link, indicator, controller, logs, metrics } = setup(true, where === 'sequence' ? () => Promise.reject(error) : undefined);
+    if (where === 'outbox') outbox.failNext = error;
+    const refused = new Promise((r) => controller.once('refused', r));
+    const outcome = await controller.handleFrame(bytes(GTIN_SCAN));
+    expect(outcome).toMatchObject({ accepted: false, reason, code: reason });
+    expect(await refused).toMatchObject({ status: 'refused', reason: { code: reason } });
+    expect(indicator.signals[0]).toBe('refused');
+    expect(outbox.depth).toBe(0);
+    expect(link.published).toHaveLength(0);
+    expect(await metrics.text()).toContain(`implant_scan_scans_refused_total{reason="${reason}"} 1`);
+    expect(await metrics.text()).not.toContain('reason="outbox-full"');
+    const line = logs.map((l) => JSON.parse(l) as { level: number; reason?: string; msg: string }).find((l) => l.reason === reason);
+    expect(line?.level).toBeGreaterThanOrEqual(50);
+    expect(logs.join('')).not.toContain('LOT-42');
+  });
+
+  it('an unexpected error outside storage is a refusal too (internal-error), and the next scan goes on', async () => {
+    const { controller, indicator, metrics } = setup();
+    const c2 = new GatewayController({
+      ...(controller as unknown as { deps: object }).deps,
+      newScanId: () => {
+        throw new RangeError('bug');
+      },
+    } as never);
+    expect(await c2.handleFrame(bytes(GTIN_SCAN))).toMatchObject({ accepted: false, reason: 'internal-error' });
+    expect(indicator.signals).toEqual(['refused']);
+    expect(await metrics.text()).toContain('implant_scan_scans_refused_total{reason="internal-error"} 1');
+    expect(await controller.handleFrame(bytes(GTIN_SCAN))).toMatchObject({ accepted: true });
+  });
+
+  it('after a full disk, refuses every new scan without writing until space returns', async () => {
+    let calls = 0;
+    const { outbox, indicator, controller, metrics } = setup(true, async () => {
+      calls++;
+      if (calls === 1) throw errno('ENOSPC');
+      return BigInt(calls);
+    });
+    const full = new Promise((r) => controller.once('disk-full', () => r('disk-full')));
+    expect(await controller.handleFrame(bytes(GTIN_SCAN))).toMatchObject({ reason: 'disk-full' });
+    expect(await full).toBe('disk-full');
+    expect(controller.currentStatus().attention).toEqual([{ code: 'disk-full', message: expect.stringContaining('disk is full') }]);
+    expect(await controller.handleFrame(bytes(`${GTIN_SCAN}\x1d21S2`))).toMatchObject({ reason: 'disk-full' });
+    expect(calls).toBe(1); // the second scan touched no file
+    expect(outbox.depth).toBe(0);
+    expect(await metrics.text()).toContain('implant_scan_scans_refused_total{reason="disk-full"} 2');
+    controller.clearAttention('disk-full');
+    expect(await controller.handleFrame(bytes(`${GTIN_SCAN}\x1d21S3`))).toMatchObject({ accepted: true });
+    expect(indicator.signals).toEqual(['refused', 'attention', 'refused', 'attention-cleared', 'good-read']);
+    expect(controller.currentStatus().attention).toEqual([]);
   });
 
   it('keeps scan order and sequence under a burst', async () => {

@@ -3,13 +3,16 @@
 // systemd, indicator, metrics) is an extension that listens to its events.
 //   const c = new GatewayController({ config, outbox, link, sequence, … });
 //   await c.handleFrame(bytes, Date.now());  → { accepted: true, scanId } once fsynced
-//   c.on('accepted' | 'refused' | 'receipt' | 'status', …)
+//   c.on('accepted' | 'refused' | 'receipt' | 'status' | 'disk-full', …)
+// Every frame ends in an outcome: a storage failure (disk full, outbox full, a failed write or
+// fsync, a sequence block that cannot be reserved) or an unexpected error is a refusal with its
+// reason, counted, logged and shown like any other; handleFrame never rejects.
 
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
+import { dayCaseId, isGatewayCaseId, newCaseId } from '../protocol/case-id.ts';
 import { createScanIdGenerator } from '../protocol/scan-id.ts';
-import { isValidId } from '../protocol/topics.ts';
-import { containsPersonalId, parse, type ParseResult } from '../protocol/udi/index.ts';
+import { parse, type ParseResult } from '../protocol/udi/index.ts';
 import type { Command, ScanEvent, ScanReceipt } from '../protocol/wire.ts';
 import { encodeScanEvent } from '../protocol/wire.ts';
 import type { GatewayConfig } from './config.ts';
@@ -18,6 +21,7 @@ import type { Feedback, IndicatorPort, LinkPort, OutboxPort } from './ports.ts';
 import { Publisher, type PublisherOptions } from './publisher.ts';
 import { decide } from './scan-decision.ts';
 import { ScanLog, type StationScan } from './scan-log.ts';
+import { STORAGE_MESSAGES, storageRefusal } from './storage-failure.ts';
 
 export interface SequenceSource {
   next(): Promise<bigint>;
@@ -29,6 +33,13 @@ export interface Status {
   /** Pending scans: accepted, waiting for their receipt. */
   outbox: number;
   caseId: string | null;
+  /** What staff must act on (disk full, a damaged journal at start-up); empty when all is well. */
+  attention: Attention[];
+}
+
+export interface Attention {
+  code: 'disk-full' | 'journal-damaged';
+  message: string;
 }
 
 export type FrameOutcome =
@@ -56,12 +67,29 @@ interface Events {
   refused: [StationScan];
   receipt: [ScanReceipt, StationScan | undefined];
   status: [Status];
+  /** The disk filled up: new scans are refused until clearAttention('disk-full'). */
+  'disk-full': [];
 }
 
-/** Control barcodes printed on the theatre's case card (see gateway/README.md). */
-/** What the outbox's OutboxWriteError carries when the disk, the quota or the file size limit is reached. */
-const DISK_FULL = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
+/** A case id from outside that this gateway did not make (free text is never a case id). */
+export class CaseIdRefused extends Error {
+  readonly code = 'case-id-refused';
+  constructor() {
+    super('A case id is made by the gateway: start a case without one (or scan the case card).');
+    this.name = 'CaseIdRefused';
+  }
+}
 
+/** A storage call (sequence, outbox) failed; the cause says how. */
+class StorageFailure extends Error {
+  constructor(readonly failure: unknown) {
+    super('storage failure', { cause: failure });
+  }
+}
+
+export const DISK_FULL_ATTENTION = 'The gateway disk is full: new scans are refused until space is freed. Scans already recorded are kept and sent.';
+
+/** Control barcodes printed on the theatre's case card (see gateway/README.md). */
 export const CONTROL_NEW_CASE = 'IMPLANTSCAN:CASE:NEW';
 export const CONTROL_END_CASE = 'IMPLANTSCAN:CASE:END';
 
@@ -79,7 +107,7 @@ export class GatewayController extends EventEmitter<Events> {
     this.now = deps.now ?? Date.now;
     this.newScanId = deps.newScanId ?? createScanIdGenerator();
     this.scanLog = new ScanLog(2000, this.now);
-    this.status = { scanner: 'connecting', broker: deps.link.online ? 'online' : 'offline', outbox: deps.outbox.depth, caseId: null };
+    this.status = { scanner: 'connecting', broker: deps.link.online ? 'online' : 'offline', outbox: deps.outbox.depth, caseId: null, attention: [] };
     this.publisher = new Publisher(deps.outbox, deps.link, {
       ...deps.publisher,
       now: this.now,
@@ -98,7 +126,7 @@ export class GatewayController extends EventEmitter<Events> {
   }
 
   currentStatus(): Status {
-    return { ...this.status, outbox: this.deps.outbox.depth };
+    return { ...this.status, outbox: this.deps.outbox.depth, attention: [...this.status.attention] };
   }
 
   setScannerStatus(scanner: Status['scanner']): void {
@@ -115,11 +143,38 @@ export class GatewayController extends EventEmitter<Events> {
     // then overlap, so the outbox can commit them as a group.
     const event = this.prepared.then(() => this.prepare(bytes, atMs));
     this.prepared = event.catch(() => undefined);
-    return event.then((p) => ('outcome' in p ? p.outcome : this.store(p.event, p.result)));
+    return event.then((p) => ('outcome' in p ? p.outcome : this.store(p.event, p.result))).catch((e: unknown) => this.failed(e, atMs));
   }
 
+  /** Something staff must act on; shown on the station page and as the indicator's attention state. */
+  setAttention(code: Attention['code'], message: string): void {
+    const was = this.status.attention;
+    this.status.attention = [...was.filter((a) => a.code !== code), { code, message }];
+    if (was.length === 0) this.feedback('attention');
+    this.emitStatus();
+    if (code === 'disk-full' && !was.some((a) => a.code === code)) this.emit('disk-full');
+  }
+
+  clearAttention(code: Attention['code']): void {
+    if (!this.status.attention.some((a) => a.code === code)) return;
+    this.status.attention = this.status.attention.filter((a) => a.code !== code);
+    if (this.status.attention.length === 0) this.feedback('attention-cleared');
+    this.deps.logger.warn({ code }, 'attention cleared');
+    this.emitStatus();
+  }
+
+  /** True from a disk-full failure until clearAttention('disk-full'): new scans are refused meanwhile. */
+  get diskFull(): boolean {
+    return this.status.attention.some((a) => a.code === 'disk-full');
+  }
+
+  /**
+   * Starts a case. Its id is made here; a given one must be one this gateway software made
+   * (protocol/case-id.ts), anything else throws CaseIdRefused, whose message never quotes it.
+   */
   startCase(caseId?: string): string {
-    const id = caseId !== undefined && isValidId(caseId) && !containsPersonalId(caseId) ? caseId : `case-${this.now().toString(36)}`;
+    if (caseId !== undefined && !isGatewayCaseId(caseId)) throw new CaseIdRefused();
+    const id = caseId ?? newCaseId();
     this.status.caseId = id;
     this.deps.logger.info({ caseId: id }, 'case started');
     this.emitStatus();
@@ -170,13 +225,16 @@ export class GatewayController extends EventEmitter<Events> {
       this.refuse(atMs, result.scheme, decision.code, decision.message);
       return { outcome: { accepted: false, reason: decision.reason, code: decision.code, message: decision.message } };
     }
+    // While the disk is full nothing is written, not even a sequence block: the space left is
+    // for the receipts that empty the outbox.
+    if (this.diskFull) throw new StorageFailure(Object.assign(new Error('the disk is full'), { code: 'disk-full' }));
     const event: ScanEvent = {
       scanId: this.newScanId(),
       gatewayId: config.gateway,
       site: config.site,
       theatre: config.theatre,
-      caseId: this.status.caseId ?? defaultCaseId(atMs),
-      sequence: await this.deps.sequence.next(),
+      caseId: this.status.caseId ?? dayCaseId(atMs),
+      sequence: await this.nextSequence(),
       scannedAtMs: atMs,
       historical: false,
       raw: bytes.slice(),
@@ -192,13 +250,7 @@ export class GatewayController extends EventEmitter<Events> {
     try {
       await this.deps.outbox.append(event.scanId, encoded);
     } catch (e) {
-      // Full disk or outbox: refuse loudly; what was accepted before stays.
-      const full = (e as Error).name === 'OutboxFullError' || DISK_FULL.has((e as { errno?: unknown }).errno as string);
-      metrics.refused(full ? 'outbox-full' : 'invalid');
-      logger.error({ err: { name: (e as Error).name, message: (e as Error).message } }, 'scan NOT accepted: the outbox cannot store it');
-      const message = full ? 'The gateway storage is full: this scan was NOT recorded. Call IT.' : 'The gateway could not store this scan: it was NOT recorded. Call IT.';
-      this.refuse(event.scannedAtMs, result.scheme, full ? 'outbox-full' : 'outbox-error', message);
-      return { accepted: false, reason: 'outbox-full', code: 'outbox-full', message };
+      throw new StorageFailure(e);
     }
     metrics.scansAccepted.inc();
     this.updateOutboxMetrics();
@@ -221,6 +273,28 @@ export class GatewayController extends EventEmitter<Events> {
     this.publisher.submit(event, encoded);
     this.emitStatus();
     return { accepted: true, scanId: event.scanId };
+  }
+
+  private async nextSequence(): Promise<bigint> {
+    try {
+      return await this.deps.sequence.next();
+    } catch (e) {
+      throw new StorageFailure(e);
+    }
+  }
+
+  /** The refusal for a failed storage call or an unexpected error: what was accepted before stays. */
+  private failed(e: unknown, atMs: number): FrameOutcome {
+    const cause = e instanceof StorageFailure ? e.failure : e;
+    const reason = e instanceof StorageFailure ? storageRefusal(cause) : 'internal-error';
+    const message = reason === 'internal-error' ? 'The gateway failed on this scan: it was NOT recorded. Call IT.' : STORAGE_MESSAGES[reason];
+    this.deps.metrics.refused(reason);
+    const c = cause as { name?: unknown; code?: unknown; errno?: unknown; message?: unknown } | null;
+    // The error's name and code, not the scan: its content may be personal data.
+    this.deps.logger.error({ reason, err: { name: c?.name, code: c?.code ?? c?.errno, message: c?.message } }, 'scan NOT accepted: refused');
+    this.refuse(atMs, 'unknown', reason, message);
+    if (reason === 'disk-full') this.setAttention('disk-full', DISK_FULL_ATTENTION);
+    return { accepted: false, reason, code: reason, message };
   }
 
   private refuse(atMs: number, scheme: string, code: string, message: string): void {
@@ -295,7 +369,14 @@ export class GatewayController extends EventEmitter<Events> {
     }
     const a = command.action;
     this.deps.logger.info({ commandId: command.commandId, kind: a.kind }, 'command');
-    if (a.kind === 'start-case') this.startCase(a.caseId);
+    if (a.kind === 'start-case') {
+      try {
+        this.startCase(a.caseId);
+      } catch (e) {
+        if (!(e instanceof CaseIdRefused)) throw e;
+        this.deps.logger.warn({ commandId: command.commandId }, 'start-case refused: its case id was not made by a gateway');
+      }
+    }
     else if (a.kind === 'end-case') this.endCase();
     else if (a.kind === 'void-scan') {
       const entry = this.scanLog.get(a.scanId);
@@ -323,9 +404,3 @@ function controlCode(bytes: Uint8Array): 'new' | 'end' | null {
   return null;
 }
 
-/** Without a case started, the scans of one theatre and one day form one case. */
-function defaultCaseId(atMs: number): string {
-  const d = new Date(atMs);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `day-${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}`;
-}

@@ -1,7 +1,8 @@
 // The theatre gateway daemon against real parts: a pseudo-terminal scanner (socat), the aedes
 // broker with the production ACL on loopback, the outbox on disk, the station page over HTTP. An
 // uplink stand-in (the uplink's real credentials) receives the scans and answers with receipts.
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -11,7 +12,7 @@ import { decodeScanEvent, encodeScanReceipt, type ScanEvent } from '../protocol/
 import { collect, connectClient, endClient, loginOf, startSecureTestBroker, USERS, waitUntil } from './broker/test-support.ts';
 import type { RunningBroker } from './broker/server.ts';
 import { parseConfig } from './config.ts';
-import { startGateway, type GatewayHandle } from './daemon.ts';
+import { startGateway, type GatewayHandle, type StartOptions } from './daemon.ts';
 import { ADDRESS_A, freePort } from './mqtt/test-support.ts';
 import { plugScanner, type PluggedScanner } from './serial/test-pty.ts';
 
@@ -44,7 +45,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function start(brokerUrl: string): Promise<GatewayHandle> {
+async function start(brokerUrl: string, options: Partial<StartOptions> = {}): Promise<GatewayHandle> {
   const config = parseConfig({
     site: ADDRESS_A.site,
     theatre: ADDRESS_A.theatre,
@@ -56,7 +57,11 @@ async function start(brokerUrl: string): Promise<GatewayHandle> {
     indicator: { driver: 'simulated' },
     logLevel: 'silent',
   });
-  const g = await startGateway(config, { logger: pino({ level: process.env.DEBUG_GATEWAY ? 'debug' : 'silent' }, pino.destination(2)), notifier: { enabled: false, watchdogIntervalMs: null, notify: async () => {} } });
+  const g = await startGateway(config, {
+    logger: pino({ level: process.env.DEBUG_GATEWAY ? 'debug' : 'silent' }, pino.destination(2)),
+    notifier: { enabled: false, watchdogIntervalMs: null, notify: async () => {} },
+    ...options,
+  });
   gateway = g;
   // Opening a serial port discards what arrived before (as with a real scanner): wait for it.
   await waitUntil(() => g.controller.currentStatus().scanner === 'open', 10_000, 'the scanner open');
@@ -195,6 +200,16 @@ describe('gateway daemon', () => {
     for (const lot of lots) expect([...first, ...second]).toContain(lot);
     expect(new Set(lots).size).toBe(lots.length);
     expect(uplink.events.every((e) => e.parse.ok)).toBe(true);
+    // The bound: only what was still on the wire is lost, i.e. the first burst arrived as a prefix
+    // (scans 0 … k-1) and nothing after a gap; at most the one line cut by the unplug was dropped
+    // as a fragment, and nothing of the first burst was refused or left waiting.
+    const arrived = first.map((l) => lots.includes(l));
+    const k = arrived.indexOf(false) === -1 ? first.length : arrived.indexOf(false);
+    expect(arrived).toEqual(first.map((_, i) => i < k));
+    const fragments = /implant_scan_serial_framing_errors_total\{kind="partial"\} (\d+)/.exec(await g.metrics.text());
+    expect(Number(fragments?.[1] ?? 0)).toBeLessThanOrEqual(1);
+    expect(g.controller.scanLog.today().filter((r) => r.status !== 'receipted')).toEqual([]);
+    expect(uplink.events.filter((e) => second.includes(e.parse.udi.lot ?? '')).map((e) => e.parse.udi.lot)).toEqual(second);
   });
 
   it('drops an overlong line and a garbled one, and goes on with the next scan', async () => {
@@ -205,5 +220,86 @@ describe('gateway daemon', () => {
     await uplink.seen.waitFor(1);
     expect(uplink.events).toHaveLength(1);
     expect(await g.metrics.text()).toMatch(/implant_scan_serial_framing_errors_total\{kind="[a-z-]+"\} 1\b/);
+  });
+
+  it('a journal damaged while stopped: recovery is logged at warn/error with its counts, exported, and shown as an alert', async () => {
+    const port = await freePort();
+    let g = await start(`mqtt://127.0.0.1:${port}`);
+    await scanner.write(['D1', 'D2', 'D3', 'D4'].map((l) => `${scan(l)}\r`).join(''));
+    await waitUntil(() => g.controller.currentStatus().outbox === 4, 10_000, 'four scans accepted while offline');
+    await g.close();
+    gateway = null;
+    // 8 bytes overwritten in the middle of the newest segment, as in a bad sector.
+    const outboxDir = join(dir, 'data', 'outbox');
+    const newest = join(outboxDir, (await readdir(outboxDir)).filter((n) => n.endsWith('.journal')).sort().at(-1)!);
+    const bytes = await readFile(newest);
+    bytes.fill(0xee, bytes.length >> 1, (bytes.length >> 1) + 8);
+    await writeFile(newest, bytes);
+
+    const logs: { level: number; msg: string; recovery?: Record<string, number> }[] = [];
+    g = await start(`mqtt://127.0.0.1:${port}`, { logger: pino({ level: 'info' }, { write: (l: string) => void logs.push(JSON.parse(l)) }) });
+    const line = logs.find((l) => l.recovery !== undefined);
+    expect(line?.level).toBeGreaterThanOrEqual(40);
+    expect(Object.values(line?.recovery ?? {}).some((n) => n > 0)).toBe(true);
+    const text = await g.metrics.text();
+    expect(text).toMatch(/implant_scan_outbox_recovery_damaged 1\b/);
+    expect(text).toMatch(/implant_scan_outbox_recovery\{field="pending"\} \d/);
+    const status = (await (await fetch(new URL('/api/status', g.stationUrl))).json()) as { attention: { code: string; message: string }[] };
+    expect(status.attention).toEqual([{ code: 'journal-damaged', message: expect.stringMatching(/journal/) }]);
+  });
+
+  it('a full disk: the daemon starts, publishes what is pending, refuses new scans loudly (disk-full) and accepts again once space is freed', async (ctx) => {
+    const data = join(dir, 'data');
+    await mkdir(data);
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', data], { stdio: 'pipe' });
+    } catch (e) {
+      console.warn(`full-disk test skipped: cannot mount a tmpfs (needs root): ${(e as Error).message.split('\n')[0]}`);
+      ctx.skip();
+    }
+    cleanups.push(async () => {
+      await gateway?.close();
+      gateway = null;
+      execFileSync('umount', ['-l', data]);
+    });
+    const options = { reserveBytes: 256 << 10, spaceCheckMs: 100 };
+    const port = await freePort();
+    let g = await start(`mqtt://127.0.0.1:${port}`, options);
+    await scanner.write(['F1', 'F2', 'F3'].map((l) => `${scan(l)}\r`).join(''));
+    await waitUntil(() => g.controller.currentStatus().outbox === 3, 10_000, 'three scans accepted while offline');
+    await g.close();
+    gateway = null;
+    const filler = join(data, 'filler');
+    await expect(
+      (async () => {
+        for (;;) await appendFile(filler, Buffer.alloc(4096));
+      })(),
+    ).rejects.toMatchObject({ code: 'ENOSPC' });
+
+    // Restarted on the full disk: it must start (it used to die of ENOSPC here).
+    const logs: { level: number; msg: string; reason?: string }[] = [];
+    g = await start(`mqtt://127.0.0.1:${port}`, { ...options, logger: pino({ level: 'info' }, { write: (l: string) => void logs.push(JSON.parse(l)) }) });
+    expect(g.controller.currentStatus().attention.map((a) => a.code)).toEqual(['disk-full']);
+    await scanner.write(`${scan('F4')}\r`);
+    await waitUntil(() => g.controller.scanLog.today().some((r) => r.status === 'refused'), 10_000, 'the new scan refused');
+    const [refused] = await apiScans(g);
+    expect(refused).toMatchObject({ status: 'refused', reason: { code: 'disk-full' } });
+    expect(await g.metrics.text()).toMatch(/implant_scan_scans_refused_total\{reason="disk-full"\} 1\b/);
+    expect(await g.metrics.text()).not.toContain('reason="outbox-full"');
+    expect(logs.find((l) => l.reason === 'disk-full')?.level).toBeGreaterThanOrEqual(50);
+
+    // The broker comes: what was accepted before the disk filled is published and receipted.
+    broker = await startSecureTestBroker({ port });
+    const uplink = await uplinkStandIn(broker.url, true);
+    await waitUntil(() => g.controller.currentStatus().outbox === 0, 30_000, 'the pending scans receipted and retired');
+    expect(uplink.events.map((e) => e.parse.udi.lot)).toEqual(['F1', 'F2', 'F3']);
+
+    // Space freed: the next scan is accepted again.
+    await rm(filler);
+    await waitUntil(() => g.controller.currentStatus().attention.length === 0, 10_000, 'the disk-full alert cleared');
+    await scanner.write(`${scan('F5')}\r`);
+    await uplink.seen.waitFor(4);
+    expect(uplink.events.at(-1)).toMatchObject({ historical: false, parse: { udi: { lot: 'F5' } } });
+    expect((await readdir(data)).filter((n) => n.startsWith('reserve.'))).toEqual([]);
   });
 });

@@ -9,14 +9,14 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Why a scan was not accepted; a closed set, so the label cannot grow without bound. */
-export type RefusalReason = 'personal-id' | 'unknown' | 'invalid' | 'outbox-full' | 'double-read';
+export type RefusalReason = 'personal-id' | 'unknown' | 'invalid' | 'outbox-full' | 'disk-full' | 'storage-error' | 'internal-error' | 'double-read';
 
 export class GatewayMetrics {
   readonly registry = new Registry();
   readonly scansAccepted = new Counter({ name: 'implant_scan_scans_accepted_total', help: 'Scans accepted: parsed as a product code and written to the outbox.', registers: [this.registry] });
   readonly scansRefused = new Counter({
     name: 'implant_scan_scans_refused_total',
-    help: 'Scans refused, by reason (personal-id, unknown, invalid, outbox-full, double-read).',
+    help: 'Scans refused, by reason (personal-id, unknown, invalid, outbox-full, disk-full, storage-error, internal-error, double-read).',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
@@ -28,6 +28,17 @@ export class GatewayMetrics {
   });
   readonly outboxDepth = new Gauge({ name: 'implant_scan_outbox_depth', help: 'Accepted scans waiting for their receipt.', registers: [this.registry] });
   readonly outboxBytes = new Gauge({ name: 'implant_scan_outbox_bytes', help: 'Bytes on disk in the outbox journal.', registers: [this.registry] });
+  readonly outboxRecovery = new Gauge({
+    name: 'implant_scan_outbox_recovery',
+    help: "What the outbox's recovery at start-up counted, by field of its report (tornBytes, damagedSegments, foreignFiles, pending …).",
+    labelNames: ['field'] as const,
+    registers: [this.registry],
+  });
+  readonly outboxRecoveryFindings = new Gauge({
+    name: 'implant_scan_outbox_recovery_damaged',
+    help: 'Whether recovery at start-up cut, moved aside or quarantined anything (1) or found the journal whole (0).',
+    registers: [this.registry],
+  });
   readonly publishLatency = new Histogram({
     name: 'implant_scan_publish_latency_seconds',
     help: 'From the scan (fsynced) to the broker acknowledging its publish (PUBACK).',

@@ -22,7 +22,7 @@ export interface LinkPort extends Pick<EventEmitter<LinkEvents>, 'on' | 'off'> {
 }
 
 /** Theatre feedback (hw/): light and sound. */
-export type Feedback = 'good-read' | 'refused' | 'offline' | 'online' | 'order-code';
+export type Feedback = 'good-read' | 'refused' | 'offline' | 'online' | 'order-code' | 'attention' | 'attention-cleared';
 
 export interface IndicatorPort {
   signal(feedback: Feedback): void;

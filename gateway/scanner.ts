@@ -11,7 +11,7 @@ export function attachScanner(controller: GatewayController, config: GatewayConf
   const { path, baudRate, terminators, interCharTimeoutMs, maxLineBytes } = config.scanner;
   const source = new SerialSource({ path, baudRate, terminators, interCharTimeoutMs, maxLineBytes, logger });
   source.on('frame', (bytes, receivedAt) => {
-    controller.handleFrame(bytes, receivedAt).catch((e: unknown) => logger.error({ err: (e as Error).message }, 'a scan could not be handled'));
+    controller.handleFrame(bytes, receivedAt).catch((e: unknown) => logger.error({ err: (e as Error).message }, 'the controller rejected a frame (it never should): the scan was not recorded'));
   });
   source.on('status', (s) => controller.setScannerStatus(s));
   source.on('framing-error', (e) => {

@@ -2,14 +2,16 @@
 //   const source = new FakeSource();  source.scanLog.add(scan({ udi: { …, lot: 'L1' } }));
 //   source.setStatus({ broker: 'online' });  source.calls → [['start', 'case-7'], ['end']]
 import { EventEmitter } from 'node:events';
-import type { Status } from '../controller.ts';
+import type { Attention, Status } from '../controller.ts';
 import { ScanLog, type StationScan } from '../scan-log.ts';
 import type { StationSource } from './server.ts';
 
 export class FakeSource extends EventEmitter<{ status: [Status] }> implements StationSource {
   readonly scanLog = new ScanLog();
-  readonly calls: Array<['start', string | undefined] | ['end']> = [];
-  private status: Status = { scanner: 'open', broker: 'offline', outbox: 0, caseId: null };
+  readonly calls: Array<['start', string | undefined] | ['end'] | ['dismiss', string]> = [];
+  /** startCase throws as the controller does for an id it did not make. */
+  refuseCaseIds = false;
+  private status: Status = { scanner: 'open', broker: 'offline', outbox: 0, caseId: null, attention: [] };
 
   currentStatus(): Status {
     return { ...this.status };
@@ -21,10 +23,16 @@ export class FakeSource extends EventEmitter<{ status: [Status] }> implements St
   }
 
   startCase(caseId?: string): string {
+    if (this.refuseCaseIds) throw Object.assign(new Error('refused'), { code: 'case-id-refused' });
     this.calls.push(['start', caseId]);
     const id = caseId ?? 'case-auto';
     this.setStatus({ caseId: id });
     return id;
+  }
+
+  clearAttention(code: Attention['code']): void {
+    this.calls.push(['dismiss', code]);
+    this.setStatus({ attention: this.status.attention.filter((a) => a.code !== code) });
   }
 
   endCase(): void {

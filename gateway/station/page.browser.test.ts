@@ -121,27 +121,38 @@ describe.skipIf(!hasChromium)(`station page in Chromium (${CHROMIUM})`, () => {
     expect(await cspViolations()).toEqual([]);
   });
 
-  it('starts and ends a case from the buttons', async () => {
+  it('starts and ends a case from the buttons; there is nowhere to type a case id', async () => {
     await open();
-    await page.locator('#new-case').fill('OR-7_hip');
+    expect(await page.locator('input, textarea, [contenteditable]').count()).toBe(0);
     await page.getByRole('button', { name: 'Start case' }).click();
-    await vi.waitFor(() => expect(source.calls).toEqual([['start', 'OR-7_hip']]));
-    await page.locator('#case-id', { hasText: 'OR-7_hip' }).waitFor({ timeout: 5000 });
+    await vi.waitFor(() => expect(source.calls).toEqual([['start', undefined]])); // the gateway makes the id
+    await page.locator('#case-id', { hasText: 'case-auto' }).waitFor({ timeout: 5000 });
 
     await page.getByRole('button', { name: 'End case' }).click();
-    await vi.waitFor(() => expect(source.calls).toEqual([['start', 'OR-7_hip'], ['end']]));
+    await vi.waitFor(() => expect(source.calls).toEqual([['start', undefined], ['end']]));
     await page.locator('#case-id', { hasText: 'no case' }).waitFor({ timeout: 5000 });
-
-    await page.getByRole('button', { name: 'Start case' }).click(); // no id typed: the gateway picks one
-    await vi.waitFor(() => expect(source.calls.at(-1)).toEqual(['start', undefined]));
     expect(problems).toEqual([]);
   });
 
-  it('tells the nurse when the gateway refuses a case id', async () => {
+  it('tells the nurse when the gateway refuses to start a case', async () => {
+    source.refuseCaseIds = true;
     await open();
-    await page.locator('#new-case').fill('no spaces allowed');
     await page.getByRole('button', { name: 'Start case' }).click();
-    await page.locator('#message', { hasText: 'caseId must be' }).waitFor({ timeout: 5000 });
-    expect(source.calls).toEqual([]);
+    await page.locator('#message', { hasText: 'Case ids are made by the gateway' }).waitFor({ timeout: 5000 });
+  });
+
+  it('shows what staff must act on (disk full, a damaged journal) as an alert, and hides it when cleared', async () => {
+    await open();
+    expect(await page.locator('#attention').isHidden()).toBe(true);
+    source.setStatus({ attention: [{ code: 'disk-full', message: 'The gateway disk is full: new scans are refused.' }] });
+    await page.getByRole('alert').filter({ hasText: 'disk is full' }).waitFor({ timeout: 5000 });
+    source.setStatus({ attention: [] });
+    await page.locator('#attention').waitFor({ state: 'hidden', timeout: 5000 });
+    source.setStatus({ attention: [{ code: 'journal-damaged', message: 'At start-up the scan journal was damaged.' }] });
+    await page.getByRole('alert').getByRole('button', { name: 'Seen' }).click(); // staff have seen it
+    await vi.waitFor(() => expect(source.calls).toEqual([['dismiss', 'journal-damaged']]));
+    await page.locator('#attention').waitFor({ state: 'hidden', timeout: 5000 });
+    expect(problems).toEqual([]);
+    expect(await cspViolations()).toEqual([]);
   });
 });

@@ -4,6 +4,9 @@
 // The script listens to GET /events (snapshot, scan, status) and builds every cell with
 // createElement/textContent only: scanned values (a lot like `<img onerror=…>`) stay text.
 // No inline style attributes and no <form>: the CSP allows only the two hashed blocks.
+// No text input either: the gateway makes case ids (protocol/case-id.ts), staff only start and end.
+// What staff must act on (status.attention: disk full, a damaged journal) shows as a red alert;
+// the damaged-journal one has a "Seen" button, disk full clears itself when space returns.
 
 export const STATION_STYLE = `
 :root { color-scheme: dark; --ok: #3ddc84; --warn: #ffb300; --bad: #ff5252; --dim: #9aa0a6; }
@@ -15,7 +18,7 @@ header { display: flex; flex-wrap: wrap; gap: 1rem 2rem; align-items: center; ma
 .ok { color: var(--ok); } .warn { color: var(--warn); } .bad { color: var(--bad); } .dim { color: var(--dim); }
 #case { display: flex; gap: .75rem; align-items: center; margin-left: auto; }
 #case-id { font: 600 1.75rem ui-monospace, monospace; }
-input, button { font: inherit; padding: .3rem .8rem; border-radius: .4rem; border: 1px solid #555; background: #222; color: #eee; }
+button { font: inherit; padding: .3rem .8rem; border-radius: .4rem; border: 1px solid #555; background: #222; color: #eee; }
 button { cursor: pointer; background: #2d3b55; }
 button:disabled { opacity: .5; cursor: default; }
 table { width: 100%; border-collapse: collapse; }
@@ -26,6 +29,8 @@ td.reason { color: var(--bad); }
 tr.refused td, tr.rejected td { color: var(--bad); }
 tr.voided td { color: var(--dim); text-decoration: line-through; }
 #message { min-height: 1.5em; color: var(--warn); }
+#attention { margin: 0 0 1rem; padding: .6rem 1rem; border: 2px solid var(--bad); border-radius: .5rem; color: var(--bad); font-weight: 600; }
+#attention p { margin: .2rem 0; }
 `;
 
 export const STATION_SCRIPT = `
@@ -80,6 +85,18 @@ function status(s) {
   pill('outbox', s.outbox + ' waiting', s.outbox === 0 ? 'ok' : 'warn');
   $('case-id').textContent = s.caseId === null ? 'no case' : s.caseId;
   $('end').disabled = s.caseId === null;
+  const attention = Array.isArray(s.attention) ? s.attention : [];
+  $('attention').replaceChildren(...attention.map((a) => {
+    const p = el('p', a.message);
+    if (a.code === 'journal-damaged') {
+      const b = el('button', 'Seen');
+      b.type = 'button';
+      b.addEventListener('click', () => post('/api/attention/dismiss', { code: a.code }));
+      p.append(' ', b);
+    }
+    return p;
+  }));
+  $('attention').hidden = attention.length === 0;
 }
 function parse(ev) {
   try { return JSON.parse(ev.data); } catch { return null; }
@@ -112,10 +129,7 @@ async function post(path, body) {
   }
   return false;
 }
-$('start').addEventListener('click', () => {
-  const id = $('new-case').value.trim();
-  post('/api/case/start', id === '' ? {} : { caseId: id }).then((ok) => { if (ok) $('new-case').value = ''; });
-});
+$('start').addEventListener('click', () => post('/api/case/start', {}));
 $('end').addEventListener('click', () => post('/api/case/end', {}));
 `;
 
@@ -135,11 +149,11 @@ export const stationPageHtml = `<!doctype html>
   <span class="pill">Page <b id="link" class="dim">connecting…</b></span>
   <span id="case">
     Case <span id="case-id">…</span>
-    <input id="new-case" maxlength="64" placeholder="case id (optional)" aria-label="New case id" autocomplete="off">
     <button id="start" type="button">Start case</button>
     <button id="end" type="button" disabled>End case</button>
   </span>
 </header>
+<div id="attention" role="alert" hidden></div>
 <div id="message" role="status"></div>
 <table>
   <thead><tr><th>Time</th><th>Product</th><th>Lot</th><th>Serial</th><th>Expiry</th><th>Status</th><th>Order code</th></tr></thead>

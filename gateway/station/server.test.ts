@@ -1,9 +1,14 @@
 // The station server over real HTTP on a free port: endpoints, headers, guards, events, fuzzed bodies.
 //   npx vitest run gateway/station/server.test.ts
 import { request } from 'node:http';
+import FakeTimers from '@sinonjs/fake-timers';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { GatewayController } from '../controller.ts';
+import pino from 'pino';
+import { isGatewayCaseId, newCaseId } from '../../protocol/case-id.ts';
+import { parseConfig } from '../config.ts';
+import { GatewayController } from '../controller.ts';
+import { ManualLink, MemoryOutbox } from '../fakes.test-support.ts';
 import { GatewayMetrics } from '../metrics.ts';
 import { FakeSource, scan } from './fake-source.test-support.ts';
 import { startStationServer, type StationServer, type StationSource } from './server.ts';
@@ -99,7 +104,7 @@ describe('station server', () => {
     expect([health.status, await health.text()]).toEqual([200, 'ok']);
 
     source.setStatus({ broker: 'online', outbox: 3, caseId: 'case-1' });
-    expect(await (await fetch(at('/api/status'))).json()).toEqual({ scanner: 'open', broker: 'online', outbox: 3, caseId: 'case-1' });
+    expect(await (await fetch(at('/api/status'))).json()).toEqual({ scanner: 'open', broker: 'online', outbox: 3, caseId: 'case-1', attention: [] });
 
     metrics.scansAccepted.inc(42);
     const m = await fetch(at('/metrics'));
@@ -132,15 +137,28 @@ describe('station server', () => {
     expect((await fetch(at('/'), { method: 'DELETE' })).status).toBe(405);
   });
 
-  it('starts a case with or without an id and ends it', async () => {
-    const started1 = await post('/api/case/start', JSON.stringify({ caseId: 'OR-3_2024' }), { 'X-Implant-Scan': '1', 'Content-Type': 'application/json' });
+  it('starts a case (without an id, or with one the gateway made) and ends it', async () => {
+    const made = newCaseId();
+    const started1 = await post('/api/case/start', JSON.stringify({ caseId: made }), { 'X-Implant-Scan': '1', 'Content-Type': 'application/json' });
     expect(started1.status).toBe(200);
-    expect(await started1.json()).toMatchObject({ caseId: 'OR-3_2024' });
+    expect(await started1.json()).toMatchObject({ caseId: made });
     expect((await post('/api/case/start')).status).toBe(200);
     expect((await post('/api/case/start', '{}')).status).toBe(200);
     const ended = await post('/api/case/end', '{}');
     expect(await ended.json()).toMatchObject({ caseId: null });
-    expect(source.calls).toEqual([['start', 'OR-3_2024'], ['start', undefined], ['start', undefined], ['end']]);
+    expect(source.calls).toEqual([['start', made], ['start', undefined], ['start', undefined], ['end']]);
+  });
+
+  it('dismisses the journal-damaged alert by hand, never disk-full, and only with X-Implant-Scan: 1', async () => {
+    source.setStatus({ attention: [{ code: 'disk-full', message: 'full' }, { code: 'journal-damaged', message: 'damaged' }] });
+    expect((await post('/api/attention/dismiss', JSON.stringify({ code: 'journal-damaged' }), {})).status).toBe(403);
+    const refused = await post('/api/attention/dismiss', JSON.stringify({ code: 'disk-full' }));
+    expect(refused.status).toBe(400);
+    expect(source.calls).toEqual([]);
+    const ok = await post('/api/attention/dismiss', JSON.stringify({ code: 'journal-damaged' }));
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ attention: [{ code: 'disk-full', message: 'full' }] });
+    expect(source.calls).toEqual([['dismiss', 'journal-damaged']]);
   });
 
   it('refuses case changes without X-Implant-Scan: 1 (403)', async () => {
@@ -170,6 +188,10 @@ describe('station server', () => {
   });
 
   it.each([
+    ['a personnummer as case id', { caseId: '19121212_1212' }],
+    ['a name as case id', { caseId: 'Tolvan Tolvansson' }],
+    ['a free-text case id of the wire shape', { caseId: 'OR-3_2024' }],
+    ['a case id of the gateway shape with a wrong check character', { caseId: 'case-svensson' }],
     ['a bad case id', { caseId: 'bad id!' }],
     ['an overlong case id', { caseId: 'x'.repeat(65) }],
     ['an empty case id', { caseId: '' }],
@@ -180,8 +202,35 @@ describe('station server', () => {
     const res = await post('/api/case/start', typeof body === 'string' ? body : JSON.stringify(body));
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
-    expect(await res.json()).toMatchObject({ status: 400, title: 'Bad Request', detail: expect.any(String) });
+    const problem = (await res.json()) as { detail: string };
+    expect(problem).toMatchObject({ status: 400, title: 'Bad Request', detail: expect.any(String) });
+    expect(problem.detail).not.toMatch(/\d|Tolvan|svensson|OR-3/); // never quotes the input
     expect(source.calls).toEqual([]);
+  });
+
+  it('with the real controller: free text never becomes a case, a started case gets a gateway-made id', async () => {
+    const logs: string[] = [];
+    const controller = new GatewayController({
+      config: parseConfig({ site: 'sahlgrenska', theatre: 'or-7', gateway: 'gw-or7' }),
+      outbox: new MemoryOutbox(),
+      link: new ManualLink(),
+      metrics,
+      logger: pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) }),
+      sequence: { next: async () => 1n },
+    });
+    station = await startStationServer({ source: controller, metrics, port: 0 });
+    started.push(station);
+    for (const caseId of ['19121212_1212', 'Tolvan-Tolvansson', 'case-svensson']) {
+      const res = await post('/api/case/start', JSON.stringify({ caseId }));
+      expect(res.status).toBe(400);
+      expect(JSON.stringify(await res.json())).not.toMatch(/1212|Tolvan|svensson/);
+    }
+    expect(controller.currentStatus().caseId).toBeNull();
+    const ok = await post('/api/case/start', '{}');
+    const { caseId } = (await ok.json()) as { caseId: string };
+    expect(isGatewayCaseId(caseId)).toBe(true);
+    expect(logs.join('\n')).not.toMatch(/1212|Tolvan|svensson/);
+    controller.close();
   });
 
   it('refuses a foreign Host header while bound to loopback (DNS rebinding)', async () => {
@@ -216,7 +265,7 @@ describe('station server', () => {
       { numRuns: Number(process.env.FUZZ_RUNS ?? 300) },
     );
     expect((await fetch(at('/healthz'))).status).toBe(200);
-    for (const call of source.calls) if (call[0] === 'start' && call[1] !== undefined) expect(call[1]).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+    for (const call of source.calls) if (call[0] === 'start' && call[1] !== undefined) expect(isGatewayCaseId(call[1])).toBe(true);
   });
 });
 
@@ -252,9 +301,15 @@ describe('station events (SSE)', () => {
     controller.abort();
     await vi.waitFor(() => expect([source.listenerCount('status'), source.scanLog.listenerCount('change'), station.clients]).toEqual([0, 0, 0]));
     source.scanLog.add(scan()); // nobody listening: nothing to write to a closed stream
-    const t0 = Date.now();
-    await station.close(); // no stream or preconnected socket holds it open
-    expect(Date.now() - t0).toBeLessThan(1000);
+    // No stream or preconnected socket holds it open: it closes without its forced close, the only
+    // timer it sets, ever firing (fake time never advances here).
+    const clock = FakeTimers.withGlobal(globalThis).install({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      await station.close();
+      expect(clock.countTimers()).toBe(0);
+    } finally {
+      clock.uninstall();
+    }
   });
 
   it('sends a heartbeat comment while idle', async () => {

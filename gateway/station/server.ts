@@ -2,15 +2,19 @@
 //   const station = await startStationServer({ source: controller, metrics, host: '127.0.0.1', port: 8080, logger });
 //   station.url → 'http://127.0.0.1:8080/'   …   await station.close();
 // GET / (page) · /events (SSE: snapshot, scan, status) · /api/scans · /api/status · /metrics · /healthz
-// POST /api/case/start {caseId?} · /api/case/end: need `X-Implant-Scan: 1` (a header no cross-site form can
-// send) and a body ≤ 1 KiB. Bound to loopback, it also refuses foreign Host headers (DNS rebinding).
+// POST /api/case/start {} · /api/case/end: need `X-Implant-Scan: 1` (a header no cross-site form can
+// send) and a body ≤ 1 KiB. The gateway makes case ids: a `caseId` in the body is refused (400)
+// unless it is one the gateway made (protocol/case-id.ts); the refusal never quotes it.
+// POST /api/attention/dismiss {"code":"journal-damaged"} (same guards): staff have seen the
+// damaged-journal alert; a disk-full alert is not dismissed by hand, it clears when space returns. Bound to loopback, it also refuses foreign Host headers (DNS rebinding).
 // Every response carries a CSP that admits only the page's own inline script and style, pinned by hash.
 
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { isIPv6, type AddressInfo, type Socket } from 'node:net';
 import type { Logger } from 'pino';
-import type { Status } from '../controller.ts';
+import { isGatewayCaseId } from '../../protocol/case-id.ts';
+import type { Attention, Status } from '../controller.ts';
 import type { StationScan } from '../scan-log.ts';
 import { STATION_SCRIPT, STATION_STYLE, stationPageHtml } from './page.ts';
 
@@ -28,6 +32,7 @@ export interface StationSource {
   off(event: 'status', listener: Listener<Status>): unknown;
   startCase(caseId?: string): string;
   endCase(): void;
+  clearAttention(code: Attention['code']): void;
 }
 
 export interface StationServerOptions {
@@ -63,7 +68,7 @@ export interface ApiScan {
   reason: StationScan['reason'];
 }
 
-export const CASE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const CASE_ID_REFUSED = 'Case ids are made by the gateway: start a case without one (or scan the case card).';
 export const MAX_BODY_BYTES = 1024;
 const SLOW_CLIENT_BYTES = 1 << 20;
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -145,9 +150,9 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-/** `{}` or `{ "caseId": "…" }`; an empty body means no case id. */
-function parseCaseBody(text: string): string | undefined {
-  if (text.trim() === '') return undefined;
+/** The body as a JSON object; an empty body is `{}`. */
+function parseJsonObject(text: string): Record<string, unknown> {
+  if (text.trim() === '') return {};
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -155,9 +160,14 @@ function parseCaseBody(text: string): string | undefined {
     throw new HttpProblem(400, 'Bad Request', 'The body is not JSON.');
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpProblem(400, 'Bad Request', 'The body must be a JSON object.');
-  const caseId: unknown = (body as Record<string, unknown>).caseId;
+  return body as Record<string, unknown>;
+}
+
+/** `{}` or `{ "caseId": "…" }` with an id the gateway made; an empty body means no case id. */
+function parseCaseBody(text: string): string | undefined {
+  const caseId = parseJsonObject(text).caseId;
   if (caseId === undefined || caseId === null) return undefined;
-  if (typeof caseId !== 'string' || !CASE_ID.test(caseId)) throw new HttpProblem(400, 'Bad Request', 'caseId must be 1–64 letters, digits, "-" or "_".');
+  if (!isGatewayCaseId(caseId)) throw new HttpProblem(400, 'Bad Request', CASE_ID_REFUSED);
   return caseId;
 }
 
@@ -202,8 +212,22 @@ export async function startStationServer(options: StationServerOptions): Promise
   async function caseAction(req: IncomingMessage, res: ServerResponse, action: 'start' | 'end'): Promise<void> {
     if (req.headers['x-implant-scan'] !== '1') throw new HttpProblem(403, 'Forbidden', 'Send the header X-Implant-Scan: 1.');
     const text = await readBody(req);
-    if (action === 'start') source.startCase(parseCaseBody(text));
-    else source.endCase();
+    if (action === 'start') {
+      try {
+        source.startCase(parseCaseBody(text));
+      } catch (e) {
+        if ((e as { code?: unknown }).code === 'case-id-refused') throw new HttpProblem(400, 'Bad Request', CASE_ID_REFUSED);
+        throw e;
+      }
+    } else source.endCase();
+    json(res, source.currentStatus());
+  }
+
+  async function dismiss(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.headers['x-implant-scan'] !== '1') throw new HttpProblem(403, 'Forbidden', 'Send the header X-Implant-Scan: 1.');
+    const body = parseJsonObject(await readBody(req));
+    if (body.code !== 'journal-damaged') throw new HttpProblem(400, 'Bad Request', 'Only the journal-damaged alert is dismissed by hand; disk-full clears once space is freed.');
+    source.clearAttention('journal-damaged');
     json(res, source.currentStatus());
   }
 
@@ -215,6 +239,7 @@ export async function startStationServer(options: StationServerOptions): Promise
     '/api/status': { GET: (_q, res) => json(res, source.currentStatus()) },
     '/api/case/start': { POST: (req, res) => caseAction(req, res, 'start') },
     '/api/case/end': { POST: (req, res) => caseAction(req, res, 'end') },
+    '/api/attention/dismiss': { POST: dismiss },
     '/metrics': { GET: async (_q, res) => send(res, 200, metrics.contentType, await metrics.text()) },
     '/healthz': { GET: (_q, res) => send(res, 200, 'text/plain; charset=utf-8', 'ok') },
     '/favicon.ico': { GET: (_q, res) => send(res, 204, 'image/x-icon', '') },

@@ -88,6 +88,28 @@ describe('Player', () => {
     expect(p.isOffline).toBe(false);
   });
 
+  it('attention: one long beep, then red and green steady over offline until cleared', () => {
+    const { log, outputs } = recorder(clock);
+    const p = new Player(outputs);
+    p.signal('offline');
+    p.signal('attention');
+    clock.tick(60_000);
+    expect(log).toEqual([
+      [0, '-R-'],
+      [0, 'GRB'],
+      [600, 'GR-'],
+    ]);
+    p.signal('refused'); // a refused scan still plays, then attention returns
+    clock.tick(1000);
+    expect(log.at(-1)).toEqual([60_700, 'GR-']);
+    p.signal('online'); // the broker back does not clear attention
+    expect(log.at(-1)).toEqual([61_000, 'GR-']);
+    expect(p.needsAttention).toBe(true);
+    p.signal('attention-cleared');
+    expect(log.at(-1)).toEqual([61_000, '---']);
+    expect(p.needsAttention).toBe(false);
+  });
+
   it('a new signal interrupts the current pattern at once', () => {
     const { log, outputs } = recorder(clock);
     const p = new Player(outputs);

@@ -6,8 +6,9 @@
 //
 // - A new signal interrupts the current pattern at once (its timer is cancelled); the newest
 //   feedback is what staff should see.
-// - The base state (offline → red steady, online → all off) persists between patterns; offline /
-//   online switch it and show it immediately, interrupting whatever was playing.
+// - The base state (offline → red steady, online → all off; attention → red and green steady)
+//   persists between patterns; offline / online / attention / attention-cleared switch it and
+//   show it immediately, interrupting whatever was playing.
 // - Timers are unref'd: an indicator never keeps the daemon alive.
 // - Outputs.set() is called once per step and once when the base state is restored; a throwing
 //   Outputs is the driver's business (sysfs-led.ts never throws).
@@ -17,6 +18,7 @@ import { ALL_OFF, type Feedback, type Indicator, type Outputs } from './types.ts
 
 export class Player implements Indicator {
   private offline = false;
+  private attention = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
 
@@ -26,11 +28,16 @@ export class Player implements Indicator {
     return this.offline;
   }
 
+  get needsAttention(): boolean {
+    return this.attention;
+  }
+
   signal(feedback: Feedback): void {
     if (this.closed) return;
     this.cancel();
     const pattern = PATTERNS[feedback];
     if (pattern.base !== undefined) this.offline = pattern.base === 'offline';
+    if (pattern.attention !== undefined) this.attention = pattern.attention;
     this.play(pattern.steps, 0);
   }
 
@@ -45,7 +52,7 @@ export class Player implements Indicator {
     const s = steps[i];
     if (s === undefined) {
       this.timer = undefined;
-      this.outputs.set(baseState(this.offline));
+      this.outputs.set(baseState(this.offline, this.attention));
       return;
     }
     this.outputs.set({ green: s.green, red: s.red, buzzer: s.buzzer });

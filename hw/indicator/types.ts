@@ -6,7 +6,7 @@
 // `indicator` member of gateway/config.ts, so the gateway passes its values straight in.
 
 /** Theatre feedback: what happened, not how it looks or sounds (patterns.ts decides that). */
-export type Feedback = 'good-read' | 'refused' | 'offline' | 'online' | 'order-code';
+export type Feedback = 'good-read' | 'refused' | 'offline' | 'online' | 'order-code' | 'attention' | 'attention-cleared';
 
 export type IndicatorConfig =
   | { driver: 'none' }
