@@ -17,9 +17,10 @@ import { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import type { Acl } from './acl.ts';
 import type { Authenticator, ConnectRequest, TlsPeer } from './auth.ts';
+import { newConnectionGuardStats, type ConnectionGuardStats } from './connection-guard.ts';
 import { describeIdentity, type ClientIdentity } from './identity.ts';
 
-export interface BrokerStats {
+export interface BrokerStats extends ConnectionGuardStats {
   /** Clients that passed authentication and the connect rules. */
   connectionsAccepted: number;
   /** CONNECTs refused: unknown identity, wrong client id, or a will topic outside the Acl. */
@@ -30,7 +31,7 @@ export interface BrokerStats {
   subscribeDenied: number;
 }
 
-export const newBrokerStats = (): BrokerStats => ({ connectionsAccepted: 0, connectionsRefused: 0, publishDenied: 0, subscribeDenied: 0 });
+export const newBrokerStats = (): BrokerStats => ({ connectionsAccepted: 0, connectionsRefused: 0, publishDenied: 0, subscribeDenied: 0, ...newConnectionGuardStats() });
 
 export interface AedesHooksOptions {
   authenticate: Authenticator;
@@ -42,6 +43,8 @@ export interface AedesHooksOptions {
 export interface AedesHooks {
   options: Required<Pick<AedesOptions, 'preConnect' | 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'>>;
   identityOf(client: Client): ClientIdentity | undefined;
+  /** Called for each client that passed, just before its CONNACK 0. */
+  onAuthenticated(listener: (client: Client) => void): void;
   stats: BrokerStats;
 }
 
@@ -70,6 +73,7 @@ export function aedesHooks({ authenticate, acl, logger, stats = newBrokerStats()
   // The last will from the CONNECT packet, kept from preConnect (which sees the packet) to
   // authenticate (which knows the identity).
   const wills = new WeakMap<Client, string>();
+  const authenticatedListeners: Array<(client: Client) => void> = [];
 
   const refuse = (client: Client, returnCode: number, reason: string, done: (error: AuthenticateError | null, success: boolean | null) => void, identity?: ClientIdentity): void => {
     stats.connectionsRefused++;
@@ -81,6 +85,7 @@ export function aedesHooks({ authenticate, acl, logger, stats = newBrokerStats()
   return {
     stats,
     identityOf: (client) => identities.get(client),
+    onAuthenticated: (listener) => authenticatedListeners.push(listener),
     options: {
       preConnect(client, packet, callback) {
         if (packet.will) wills.set(client, String(packet.will.topic));
@@ -110,6 +115,7 @@ export function aedesHooks({ authenticate, acl, logger, stats = newBrokerStats()
             }
             identities.set(client, identity);
             stats.connectionsAccepted++;
+            for (const listener of authenticatedListeners) listener(client);
             logger.debug({ clientId: client.id, identity: describeIdentity(identity) }, 'broker: client authenticated');
             done(null, true);
           });
