@@ -19,19 +19,22 @@ import type { Acl } from './acl.ts';
 import type { Authenticator, ConnectRequest, TlsPeer } from './auth.ts';
 import { newConnectionGuardStats, type ConnectionGuardStats } from './connection-guard.ts';
 import { describeIdentity, type ClientIdentity } from './identity.ts';
+import { LoginBusyError } from './login-queue.ts';
 
 export interface BrokerStats extends ConnectionGuardStats {
   /** Clients that passed authentication and the connect rules. */
   connectionsAccepted: number;
   /** CONNECTs refused: unknown identity, wrong client id, or a will topic outside the Acl. */
   connectionsRefused: number;
+  /** CONNECTs answered "server unavailable" (CONNACK 3): too many login attempts from the address (login-queue.ts); also in connectionsRefused. */
+  connectionsBusy: number;
   /** PUBLISHes refused by the Acl (the client was disconnected). */
   publishDenied: number;
   /** Subscription filters refused by the Acl (SUBACK 0x80). */
   subscribeDenied: number;
 }
 
-export const newBrokerStats = (): BrokerStats => ({ connectionsAccepted: 0, connectionsRefused: 0, publishDenied: 0, subscribeDenied: 0, ...newConnectionGuardStats() });
+export const newBrokerStats = (): BrokerStats => ({ connectionsAccepted: 0, connectionsRefused: 0, connectionsBusy: 0, publishDenied: 0, subscribeDenied: 0, ...newConnectionGuardStats() });
 
 export interface AedesHooksOptions {
   authenticate: Authenticator;
@@ -51,6 +54,7 @@ export interface AedesHooks {
 // CONNACK return codes (aedes' AuthErrorCode is an ambient const enum, unusable under isolatedModules).
 const BAD_USERNAME_OR_PASSWORD = 4;
 const NOT_AUTHORIZED = 5;
+const SERVER_UNAVAILABLE = 3;
 
 /** Topics come from the network: keep log lines bounded and printable. */
 const printable = (s: string): string => s.slice(0, 256).replace(/[^\x20-\x7e]/g, '?');
@@ -77,7 +81,8 @@ export function aedesHooks({ authenticate, acl, logger, stats = newBrokerStats()
 
   const refuse = (client: Client, returnCode: number, reason: string, done: (error: AuthenticateError | null, success: boolean | null) => void, identity?: ClientIdentity): void => {
     stats.connectionsRefused++;
-    logger.warn({ clientId: printable(client.id ?? ''), identity: identity && describeIdentity(identity), remoteAddress: remoteAddressOf(client.conn), returnCode }, `broker: connection refused: ${reason}`);
+    // A refused flood would flood the log: "busy" refusals are counted, and logged at debug.
+    logger[returnCode === SERVER_UNAVAILABLE ? 'debug' : 'warn']({ clientId: printable(client.id ?? ''), identity: identity && describeIdentity(identity), remoteAddress: remoteAddressOf(client.conn), returnCode }, `broker: connection refused: ${reason}`);
     const error = Object.assign(new Error(reason), { returnCode }) as unknown as AuthenticateError;
     done(error, false);
   };
@@ -95,16 +100,25 @@ export function aedesHooks({ authenticate, acl, logger, stats = newBrokerStats()
       authenticate(client, username, password, done) {
         const willTopic = wills.get(client);
         wills.delete(client);
+        const gone = new AbortController();
+        const conn = client.conn as Partial<Socket> | null;
+        if (conn?.destroyed) gone.abort();
+        else conn?.once?.('close', () => gone.abort());
         const request: ConnectRequest = {
           clientId: client.id,
           username: username ?? null,
           password: password ?? null,
           tls: tlsPeerOf(client.conn),
           remoteAddress: remoteAddressOf(client.conn),
+          signal: gone.signal,
         };
         authenticate(request)
-          .catch(() => null)
+          .catch((e: unknown) => (e instanceof LoginBusyError ? e : null))
           .then((identity) => {
+            if (identity instanceof LoginBusyError) {
+              stats.connectionsBusy++;
+              return refuse(client, SERVER_UNAVAILABLE, 'too many login attempts from this address; try later', done);
+            }
             if (identity === null) {
               const presented = request.username !== null || request.password !== null;
               return refuse(client, presented ? BAD_USERNAME_OR_PASSWORD : NOT_AUTHORIZED, request.tls && !request.tls.authorized ? 'no valid client certificate or credentials' : 'unknown client or wrong credentials', done);
