@@ -7,7 +7,8 @@
 // and the last-will topic (so a will can never be a forged publish: aedes publishes wills restored
 // from persistence with no client, and those were checked here when they were stored).
 // PUBLISH outside the Acl: refused, counted, logged, and aedes closes the connection (MQTT 3.1.1
-// has no negative PUBACK); nothing reaches a subscriber. SUBSCRIBE outside it: SUBACK 0x80 for
+// has no negative PUBACK); nothing reaches a subscriber. The retain flag is kept on state topics
+// only. A publish with no client is let through only when it is a will restored from persistence. SUBSCRIBE outside it: SUBACK 0x80 for
 // that filter, the connection stays up. Logs name the client id, the identity and the topic,
 // never a payload, a password or a certificate.
 
@@ -18,7 +19,8 @@ import type { Logger } from 'pino';
 import type { Acl } from './acl.ts';
 import type { Authenticator, ConnectRequest, TlsPeer } from './auth.ts';
 import { newConnectionGuardStats, type ConnectionGuardStats } from './connection-guard.ts';
-import { describeIdentity, type ClientIdentity } from './identity.ts';
+import { parseTopic } from '../../protocol/topics.ts';
+import { LOCAL_DEMO_IDENTITY, describeIdentity, type ClientIdentity } from './identity.ts';
 import { LoginBusyError } from './login-queue.ts';
 
 export interface BrokerStats extends ConnectionGuardStats {
@@ -70,6 +72,24 @@ function tlsPeerOf(conn: unknown): TlsPeer | null {
 function remoteAddressOf(conn: unknown): string | null {
   const address = (conn as Partial<Socket> | null)?.remoteAddress;
   return typeof address === 'string' ? address : null;
+}
+
+/**
+ * Only a gateway's state (birth, will) is retained by design (protocol/README.md); a retained
+ * scan, receipt or command would be stored and handed to every later subscriber, so the flag is
+ * cleared and the message delivered as a live one.
+ */
+function stripRetainUnlessState(packet: PublishPacket): void {
+  if (packet.retain && parseTopic(packet.topic)?.kind !== 'state') packet.retain = false;
+}
+
+/** A will as aedes-persistence stores it (clientId, brokerId), on the state topic of the gateway it belongs to — or anything under an Acl that lets everyone publish anything (the local demo). */
+function isRestoredWillFor(packet: PublishPacket, acl: Acl): boolean {
+  const stored = packet as PublishPacket & { clientId?: unknown; brokerId?: unknown };
+  if (typeof stored.clientId !== 'string' || typeof stored.brokerId !== 'string') return false;
+  if (acl.authorizePublish(LOCAL_DEMO_IDENTITY, packet.topic)) return true;
+  const t = parseTopic(packet.topic);
+  return t !== null && t.kind === 'state' && t.gateway === stored.clientId;
 }
 
 export function aedesHooks({ authenticate, acl, logger, stats = newBrokerStats() }: AedesHooksOptions): AedesHooks {
@@ -136,10 +156,24 @@ export function aedesHooks({ authenticate, acl, logger, stats = newBrokerStats()
       },
 
       authorizePublish(client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void) {
-        // No client: a will restored from persistence after a broker restart; checked at its CONNECT.
-        if (client === null) return callback(null);
+        if (client === null) {
+          // aedes publishes with no client only a will restored from persistence whose client is
+          // not connected (aedes.js _clearWills, after a broker restart with a durable
+          // persistence). Let through exactly that: a stored will, on a topic its client id may
+          // use — a gateway's own state (the Acl of its CONNECT is not known any more).
+          if (isRestoredWillFor(packet, acl)) {
+            stripRetainUnlessState(packet);
+            return callback(null);
+          }
+          stats.publishDenied++;
+          logger.warn({ topic: printable(packet.topic) }, 'broker: publish without a client refused (not a restored will of its own state topic)');
+          return callback(new Error('publish not authorized'));
+        }
         const identity = identities.get(client);
-        if (identity !== undefined && acl.authorizePublish(identity, packet.topic)) return callback(null);
+        if (identity !== undefined && acl.authorizePublish(identity, packet.topic)) {
+          stripRetainUnlessState(packet);
+          return callback(null);
+        }
         stats.publishDenied++;
         logger.warn({ clientId: printable(client.id ?? ''), identity: identity && describeIdentity(identity), topic: printable(packet.topic) }, 'broker: publish refused by the ACL; closing the connection');
         callback(new Error('publish not authorized'));

@@ -87,6 +87,25 @@ describe('embedded broker with gatewayAcl', () => {
     await Promise.all([endClient(a), endClient(uplink)]);
   });
 
+  test('a retained receipt is not stored: a gateway subscribing later gets only the next live receipt; a retained state still is', async () => {
+    const uplink = await connectClient(broker.url, loginOf(USERS.uplink));
+    await uplink.publishAsync(receiptTopic(A), Buffer.from('retained receipt'), { qos: 1, retain: true });
+    const a = await connectClient(broker.url, loginOf(USERS.gwA));
+    const seen = collect(a);
+    await a.subscribeAsync(receiptTopic(A), { qos: 1 });
+    await uplink.publishAsync(receiptTopic(A), Buffer.from('live receipt'), { qos: 1 });
+    const [first] = await seen.waitFor(1);
+    expect(first!.payload.toString()).toBe('live receipt');
+    expect(first!.retain).toBe(false);
+    // control, same broker: a retained state is stored and handed to a later subscriber
+    await a.publishAsync(stateTopic(A), stateOf(A, 'online', 11n), { qos: 1, retain: true });
+    const later = await connectClient(broker.url, loginOf(USERS.operator));
+    const states = collect(later);
+    await later.subscribeAsync(stateTopic(A), { qos: 1 });
+    expect((await states.waitFor(1))[0]!.retain).toBe(true);
+    await Promise.all([endClient(a), endClient(uplink), endClient(later)]);
+  });
+
   test('last will: published (retained) when a gateway’s connection drops without DISCONNECT', async () => {
     const uplink = await connectClient(broker.url, loginOf(USERS.uplink));
     const seen = collect(uplink);
