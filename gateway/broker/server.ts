@@ -106,7 +106,11 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       { key: tls.key, cert: tls.cert, ...(mutual ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}), ...(tls.crl === undefined ? {} : { crl: tls.crl }), minVersion: 'TLSv1.2', handshakeTimeout: limits.connectTimeoutMs },
       (socket: TLSSocket) => aedes.handle(guard.meter(socket)),
     );
-    server.on('tlsClientError', (err: NodeJS.ErrnoException) => logger.warn({ code: err.code ?? null, err: err.message }, 'broker: TLS handshake refused'));
+    // A certificate that does not verify (foreign CA, revoked, expired) is refused by Node after
+    // the handshake with a bare close, no alert: its reason is only on the socket.
+    server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) =>
+      logger.warn({ code: err.code ?? null, authorizationError: socket.authorizationError ? String(socket.authorizationError) : null, remoteAddress: socket.remoteAddress ?? null, err: err.message }, 'broker: TLS handshake refused'),
+    );
   } else {
     server = createServer((socket) => aedes.handle(guard.meter(socket)));
   }
