@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { TOPIC_KINDS, cmdTopic, receiptTopic, scanTopic, siteScanSubscription, siteStateSubscription, siteSubscription, stateTopic, topicFor } from '../../protocol/topics.ts';
 import { allowAllForLocalDemoAcl, gatewayAcl } from './acl.ts';
-import { LOCAL_DEMO_IDENTITY, parseIdentity, type GatewayIdentity, type OperatorIdentity, type UplinkIdentity } from './identity.ts';
+import { LOCAL_DEMO_IDENTITY, parseIdentity, type ClientIdentity, type GatewayIdentity, type OperatorIdentity, type UplinkIdentity } from './identity.ts';
 
 const gw = (site: string, theatre: string, gateway: string): GatewayIdentity => ({ kind: 'gateway', site, theatre, gateway });
 const A = gw('sahlgrenska', 'or-3', 'gw-or3');
@@ -88,16 +88,66 @@ describe('gatewayAcl: the uplink and operators of a site', () => {
   });
 });
 
-test('property: whatever the topic, a gateway may publish only to its own two topics', () => {
-  const own = new Set([scanTopic(at(A)), stateTopic(at(A))]);
-  const level = fc.oneof(fc.constantFrom('implant', 'v1', 'sahlgrenska', 'or-3', 'gw-or3', 'scan', 'state', 'receipt', '+', '#', ''), fc.string({ maxLength: 8 }));
+// The rules table of README.md, restated without acl.ts or protocol/topics.ts: the oracle.
+const VALID_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** An exact topic implant/v1/{site}/{theatre}/{gateway}/{kind}, with valid ids. */
+function exact(topic: string): { site: string; theatre: string; gateway: string; kind: string } | null {
+  const l = topic.split('/');
+  if (l.length !== 6 || l[0] !== 'implant' || l[1] !== 'v1' || !l.slice(2, 5).every((x) => VALID_ID.test(x))) return null;
+  return ['scan', 'state', 'receipt', 'cmd'].includes(l[5]!) ? { site: l[2]!, theatre: l[3]!, gateway: l[4]!, kind: l[5]! } : null;
+}
+function oracle(identity: ClientIdentity, action: 'publish' | 'subscribe', topic: string): boolean {
+  const t = exact(topic);
+  switch (identity.kind) {
+    case 'gateway': {
+      const own = t !== null && t.site === identity.site && t.theatre === identity.theatre && t.gateway === identity.gateway;
+      return own && (action === 'publish' ? ['scan', 'state'] : ['receipt', 'cmd']).includes(t.kind);
+    }
+    case 'uplink':
+      if (action === 'publish') return t !== null && t.site === identity.site && t.kind === 'receipt';
+      return [`implant/v1/${identity.site}/+/+/scan`, `implant/v1/${identity.site}/+/+/state`].includes(topic) || (t !== null && t.site === identity.site && ['scan', 'state'].includes(t.kind));
+    case 'operator':
+      if (action === 'publish') return t !== null && t.site === identity.site && t.kind === 'cmd';
+      return topic === `implant/v1/${identity.site}/+/+/state` || (t !== null && t.site === identity.site && t.kind === 'state');
+    case 'local-demo':
+      return false;
+  }
+}
+
+const IDENTITIES: ClientIdentity[] = [A, B, A_ELSEWHERE, UPLINK, { kind: 'uplink', site: 'sus-lund', id: 'uplink-sus-lund' }, OPERATOR, LOCAL_DEMO_IDENTITY];
+const word = fc.constantFrom('implant', 'v1', 'sahlgrenska', 'sus-lund', 'or-3', 'or-4', 'gw-or3', 'gw-or4', 'scan', 'state', 'receipt', 'cmd', '+', '#', '', '$SYS');
+/** Mostly the identity's own value, sometimes another or a wildcard: allowed and refused cases both come up often. */
+const level = (own: string, others: string[]) => fc.oneof({ weight: 3, arbitrary: fc.constant(own) }, { weight: 2, arbitrary: fc.constantFrom(...others) });
+/** A topic or filter shaped like ours, built around the identity's own place (most), or any levels. */
+function topicOrFilter(identity: ClientIdentity) {
+  const site = identity.kind === 'local-demo' ? 'sahlgrenska' : identity.site;
+  const theatre = identity.kind === 'gateway' ? identity.theatre : 'or-3';
+  const gateway = identity.kind === 'gateway' ? identity.gateway : 'gw-or3';
+  const shaped = fc
+    .tuple(level(site, ['sus-lund', '+', '#']), level('+', [theatre, 'or-4', 'x/y']), level('+', [gateway, 'gw-or4', '#']), fc.constantFrom('scan', 'state', 'receipt', 'cmd', '#', 'scan/x'))
+    .map((l) => `implant/v1/${l.join('/')}`);
+  const exactOwn = fc.constantFrom('scan', 'state', 'receipt', 'cmd').map((kind) => `implant/v1/${site}/${theatre}/${gateway}/${kind}`);
+  const any = fc.array(fc.oneof(word, fc.string({ maxLength: 8 })), { minLength: 1, maxLength: 8 }).map((l) => l.join('/'));
+  return fc.oneof({ weight: 2, arbitrary: exactOwn }, { weight: 3, arbitrary: shaped }, { weight: 2, arbitrary: any });
+}
+const cases = fc.constantFrom(...IDENTITIES).chain((identity) => fc.tuple(fc.constant(identity), fc.constantFrom('publish' as const, 'subscribe' as const), topicOrFilter(identity)));
+
+test('property: for every role, publish and subscribe are allowed exactly as the rules table says', () => {
+  let allowed = 0;
+  let runs = 0;
   fc.assert(
-    fc.property(fc.array(level, { minLength: 1, maxLength: 8 }), (levels) => {
-      const topic = levels.join('/');
-      return gatewayAcl.authorizePublish(A, topic) === own.has(topic);
+    fc.property(cases, ([identity, action, topic]) => {
+      runs++;
+      const expected = oracle(identity, action, topic);
+      if (expected) allowed++;
+      const actual = action === 'publish' ? gatewayAcl.authorizePublish(identity, topic) : gatewayAcl.authorizeSubscribe(identity, topic);
+      expect(actual, `${identity.kind} ${action} ${topic}`).toBe(expected);
     }),
-    { numRuns: 2000 },
+    { numRuns: 20_000 },
   );
+  // Both outcomes are exercised: an oracle that always says "no" would prove little.
+  expect(allowed / runs).toBeGreaterThan(0.05);
+  expect(allowed / runs).toBeLessThan(0.95);
 });
 
 test('parseIdentity accepts only well-formed identities, never local-demo', () => {

@@ -7,7 +7,8 @@
 // and the last-will topic (so a will can never be a forged publish: aedes publishes wills restored
 // from persistence with no client, and those were checked here when they were stored).
 // PUBLISH outside the Acl: refused, counted, logged, and aedes closes the connection (MQTT 3.1.1
-// has no negative PUBACK); nothing reaches a subscriber. SUBSCRIBE outside it: SUBACK 0x80 for
+// has no negative PUBACK); nothing reaches a subscriber. The retain flag is kept on state topics
+// only. A publish with no client is let through only when it is a will restored from persistence. SUBSCRIBE outside it: SUBACK 0x80 for
 // that filter, the connection stays up. Logs name the client id, the identity and the topic,
 // never a payload, a password or a certificate.
 
@@ -17,20 +18,25 @@ import { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import type { Acl } from './acl.ts';
 import type { Authenticator, ConnectRequest, TlsPeer } from './auth.ts';
-import { describeIdentity, type ClientIdentity } from './identity.ts';
+import { newConnectionGuardStats, type ConnectionGuardStats } from './connection-guard.ts';
+import { parseTopic } from '../../protocol/topics.ts';
+import { LOCAL_DEMO_IDENTITY, describeIdentity, type ClientIdentity } from './identity.ts';
+import { LoginBusyError } from './login-queue.ts';
 
-export interface BrokerStats {
+export interface BrokerStats extends ConnectionGuardStats {
   /** Clients that passed authentication and the connect rules. */
   connectionsAccepted: number;
   /** CONNECTs refused: unknown identity, wrong client id, or a will topic outside the Acl. */
   connectionsRefused: number;
+  /** CONNECTs answered "server unavailable" (CONNACK 3): too many login attempts from the address (login-queue.ts); also in connectionsRefused. */
+  connectionsBusy: number;
   /** PUBLISHes refused by the Acl (the client was disconnected). */
   publishDenied: number;
   /** Subscription filters refused by the Acl (SUBACK 0x80). */
   subscribeDenied: number;
 }
 
-export const newBrokerStats = (): BrokerStats => ({ connectionsAccepted: 0, connectionsRefused: 0, publishDenied: 0, subscribeDenied: 0 });
+export const newBrokerStats = (): BrokerStats => ({ connectionsAccepted: 0, connectionsRefused: 0, connectionsBusy: 0, publishDenied: 0, subscribeDenied: 0, ...newConnectionGuardStats() });
 
 export interface AedesHooksOptions {
   authenticate: Authenticator;
@@ -42,12 +48,15 @@ export interface AedesHooksOptions {
 export interface AedesHooks {
   options: Required<Pick<AedesOptions, 'preConnect' | 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'>>;
   identityOf(client: Client): ClientIdentity | undefined;
+  /** Called for each client that passed, just before its CONNACK 0. */
+  onAuthenticated(listener: (client: Client) => void): void;
   stats: BrokerStats;
 }
 
 // CONNACK return codes (aedes' AuthErrorCode is an ambient const enum, unusable under isolatedModules).
 const BAD_USERNAME_OR_PASSWORD = 4;
 const NOT_AUTHORIZED = 5;
+const SERVER_UNAVAILABLE = 3;
 
 /** Topics come from the network: keep log lines bounded and printable. */
 const printable = (s: string): string => s.slice(0, 256).replace(/[^\x20-\x7e]/g, '?');
@@ -65,15 +74,35 @@ function remoteAddressOf(conn: unknown): string | null {
   return typeof address === 'string' ? address : null;
 }
 
+/**
+ * Only a gateway's state (birth, will) is retained by design (protocol/README.md); a retained
+ * scan, receipt or command would be stored and handed to every later subscriber, so the flag is
+ * cleared and the message delivered as a live one.
+ */
+function stripRetainUnlessState(packet: PublishPacket): void {
+  if (packet.retain && parseTopic(packet.topic)?.kind !== 'state') packet.retain = false;
+}
+
+/** A will as aedes-persistence stores it (clientId, brokerId), on the state topic of the gateway it belongs to — or anything under an Acl that lets everyone publish anything (the local demo). */
+function isRestoredWillFor(packet: PublishPacket, acl: Acl): boolean {
+  const stored = packet as PublishPacket & { clientId?: unknown; brokerId?: unknown };
+  if (typeof stored.clientId !== 'string' || typeof stored.brokerId !== 'string') return false;
+  if (acl.authorizePublish(LOCAL_DEMO_IDENTITY, packet.topic)) return true;
+  const t = parseTopic(packet.topic);
+  return t !== null && t.kind === 'state' && t.gateway === stored.clientId;
+}
+
 export function aedesHooks({ authenticate, acl, logger, stats = newBrokerStats() }: AedesHooksOptions): AedesHooks {
   const identities = new WeakMap<Client, ClientIdentity>();
   // The last will from the CONNECT packet, kept from preConnect (which sees the packet) to
   // authenticate (which knows the identity).
   const wills = new WeakMap<Client, string>();
+  const authenticatedListeners: Array<(client: Client) => void> = [];
 
   const refuse = (client: Client, returnCode: number, reason: string, done: (error: AuthenticateError | null, success: boolean | null) => void, identity?: ClientIdentity): void => {
     stats.connectionsRefused++;
-    logger.warn({ clientId: printable(client.id ?? ''), identity: identity && describeIdentity(identity), remoteAddress: remoteAddressOf(client.conn), returnCode }, `broker: connection refused: ${reason}`);
+    // A refused flood would flood the log: "busy" refusals are counted, and logged at debug.
+    logger[returnCode === SERVER_UNAVAILABLE ? 'debug' : 'warn']({ clientId: printable(client.id ?? ''), identity: identity && describeIdentity(identity), remoteAddress: remoteAddressOf(client.conn), returnCode }, `broker: connection refused: ${reason}`);
     const error = Object.assign(new Error(reason), { returnCode }) as unknown as AuthenticateError;
     done(error, false);
   };
@@ -81,6 +110,7 @@ export function aedesHooks({ authenticate, acl, logger, stats = newBrokerStats()
   return {
     stats,
     identityOf: (client) => identities.get(client),
+    onAuthenticated: (listener) => authenticatedListeners.push(listener),
     options: {
       preConnect(client, packet, callback) {
         if (packet.will) wills.set(client, String(packet.will.topic));
@@ -90,16 +120,25 @@ export function aedesHooks({ authenticate, acl, logger, stats = newBrokerStats()
       authenticate(client, username, password, done) {
         const willTopic = wills.get(client);
         wills.delete(client);
+        const gone = new AbortController();
+        const conn = client.conn as Partial<Socket> | null;
+        if (conn?.destroyed) gone.abort();
+        else conn?.once?.('close', () => gone.abort());
         const request: ConnectRequest = {
           clientId: client.id,
           username: username ?? null,
           password: password ?? null,
           tls: tlsPeerOf(client.conn),
           remoteAddress: remoteAddressOf(client.conn),
+          signal: gone.signal,
         };
         authenticate(request)
-          .catch(() => null)
+          .catch((e: unknown) => (e instanceof LoginBusyError ? e : null))
           .then((identity) => {
+            if (identity instanceof LoginBusyError) {
+              stats.connectionsBusy++;
+              return refuse(client, SERVER_UNAVAILABLE, 'too many login attempts from this address; try later', done);
+            }
             if (identity === null) {
               const presented = request.username !== null || request.password !== null;
               return refuse(client, presented ? BAD_USERNAME_OR_PASSWORD : NOT_AUTHORIZED, request.tls && !request.tls.authorized ? 'no valid client certificate or credentials' : 'unknown client or wrong credentials', done);
@@ -110,16 +149,31 @@ export function aedesHooks({ authenticate, acl, logger, stats = newBrokerStats()
             }
             identities.set(client, identity);
             stats.connectionsAccepted++;
+            for (const listener of authenticatedListeners) listener(client);
             logger.debug({ clientId: client.id, identity: describeIdentity(identity) }, 'broker: client authenticated');
             done(null, true);
           });
       },
 
       authorizePublish(client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void) {
-        // No client: a will restored from persistence after a broker restart; checked at its CONNECT.
-        if (client === null) return callback(null);
+        if (client === null) {
+          // aedes publishes with no client only a will restored from persistence whose client is
+          // not connected (aedes.js _clearWills, after a broker restart with a durable
+          // persistence). Let through exactly that: a stored will, on a topic its client id may
+          // use — a gateway's own state (the Acl of its CONNECT is not known any more).
+          if (isRestoredWillFor(packet, acl)) {
+            stripRetainUnlessState(packet);
+            return callback(null);
+          }
+          stats.publishDenied++;
+          logger.warn({ topic: printable(packet.topic) }, 'broker: publish without a client refused (not a restored will of its own state topic)');
+          return callback(new Error('publish not authorized'));
+        }
         const identity = identities.get(client);
-        if (identity !== undefined && acl.authorizePublish(identity, packet.topic)) return callback(null);
+        if (identity !== undefined && acl.authorizePublish(identity, packet.topic)) {
+          stripRetainUnlessState(packet);
+          return callback(null);
+        }
         stats.publishDenied++;
         logger.warn({ clientId: printable(client.id ?? ''), identity: identity && describeIdentity(identity), topic: printable(packet.topic) }, 'broker: publish refused by the ACL; closing the connection');
         callback(new Error('publish not authorized'));

@@ -1,7 +1,9 @@
+import FakeTimers from '@sinonjs/fake-timers';
 import type { PeerCertificate } from 'node:tls';
 import { describe, expect, test } from 'vitest';
 import { certificateAuthenticator, firstOf, hashPassword, isPasswordHash, localDemoAuthenticator, passwordAuthenticator, verifyPassword, type ConnectRequest } from './auth.ts';
 import type { GatewayIdentity } from './identity.ts';
+import { LoginBusyError, LoginQueue } from './login-queue.ts';
 
 const GW: GatewayIdentity = { kind: 'gateway', site: 'sahlgrenska', theatre: 'or-3', gateway: 'gw-or3' };
 const request = (over: Partial<ConnectRequest> = {}): ConnectRequest => ({ clientId: 'gw-or3', username: null, password: null, tls: null, remoteAddress: '127.0.0.1', ...over });
@@ -28,6 +30,33 @@ describe('passwordAuthenticator', () => {
     expect(await authenticate(request({ username: 'gw-or4', password: Buffer.from('s3cret') }))).toBeNull();
     expect(await authenticate(request({ username: 'gw-or3' }))).toBeNull();
     expect(await authenticate(request())).toBeNull();
+  });
+
+  test('an unknown username runs no scrypt: its answer waits on a timer for as long as a real check took', async () => {
+    const authenticate = passwordAuthenticator([{ username: 'gw-or3', passwordHash: await hashPassword('s3cret'), identity: GW }]);
+    expect(await authenticate(request({ username: 'gw-or3', password: Buffer.from('wrong') }))).toBeNull(); // a real check: its duration is the sample
+    const clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      let answer: unknown = 'pending';
+      const done = authenticate(request({ username: 'nobody', password: Buffer.from('s3cret') })).then((v) => (answer = v));
+      await new Promise((r) => setImmediate(r));
+      expect(answer).toBe('pending');
+      expect(clock.countTimers()).toBe(1); // what it waits for: a timer, not a hash
+      await clock.runAllAsync();
+      await done;
+      expect(answer).toBeNull();
+    } finally {
+      clock.uninstall();
+    }
+  });
+
+  test('attempts go through the login queue: over its bound, LoginBusyError without a check', async () => {
+    const queue = new LoginQueue({ burst: 1, perSecond: 0 });
+    const authenticate = passwordAuthenticator([{ username: 'gw-or3', passwordHash: await hashPassword('s3cret'), identity: GW }], { queue });
+    expect(await authenticate(request({ username: 'gw-or3', password: Buffer.from('wrong') }))).toBeNull();
+    await expect(authenticate(request({ username: 'gw-or3', password: Buffer.from('s3cret') }))).rejects.toBeInstanceOf(LoginBusyError);
+    expect(await authenticate(request({ username: 'gw-or3', password: Buffer.from('s3cret'), remoteAddress: '10.1.1.1' }))).toEqual(GW); // control: another address
+    expect(queue.stats).toMatchObject({ run: 2, refused: 1 });
   });
 
   test('a malformed hash or a repeated username is refused at construction', async () => {

@@ -11,9 +11,10 @@
 // An Authenticator only says who the client is; what it may do is the Acl's (acl.ts). Neither
 // ever logs a password, a key or a certificate body.
 
-import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { randomBytes, randomInt, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { PeerCertificate } from 'node:tls';
 import { LOCAL_DEMO_IDENTITY, type ClientIdentity } from './identity.ts';
+import { LoginBusyError, LoginQueue } from './login-queue.ts';
 
 /** What a client presented, as the broker saw it. Never logged whole (it holds the password). */
 export interface ConnectRequest {
@@ -23,6 +24,8 @@ export interface ConnectRequest {
   /** Null on a plain TCP listener. */
   tls: TlsPeer | null;
   remoteAddress: string | null;
+  /** Aborted when the connection closes: work still waiting for it can be dropped. */
+  signal?: AbortSignal;
 }
 
 export interface TlsPeer {
@@ -34,7 +37,10 @@ export interface TlsPeer {
   peerCertificate: PeerCertificate | null;
 }
 
-/** Resolves to the client's identity, or null to refuse it. Must not throw (a throw is a refusal). */
+/**
+ * Resolves to the client's identity, or null to refuse it. Must not throw (a throw is a refusal);
+ * a LoginBusyError (login-queue.ts) is a refusal for now, answered "server unavailable".
+ */
 export type Authenticator = (request: ConnectRequest) => Promise<ClientIdentity | null>;
 
 // ---- username + password ------------------------------------------------------------------
@@ -91,24 +97,53 @@ export interface Credential {
   identity: ClientIdentity;
 }
 
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Real check durations remembered, to time the answer for an unknown username alike. */
+const DURATION_SAMPLES = 32;
+
 /**
- * Username + password. An unknown username costs the same scrypt as a known one, so that timing does
- * not tell which usernames exist. Throws at construction on a malformed hash or a repeated username.
+ * Username + password. Every attempt goes through `queue` (login-queue.ts: bounded, fair per
+ * source address, rate-limited; over a bound it rejects with LoginBusyError → CONNACK 3).
+ *
+ * An unknown username costs no scrypt, yet its answer takes as long: it holds a queue slot for a
+ * duration drawn from the last real checks (the first one runs a real check against a decoy
+ * hash to have a sample). So a flood of made-up usernames costs timers, not CPU, and neither the
+ * answer nor its timing — queueing included, since both kinds wait in the same queue — tells
+ * which usernames exist. Throws at construction on a malformed hash or a repeated username.
  */
-export function passwordAuthenticator(credentials: readonly Credential[]): Authenticator {
+export function passwordAuthenticator(credentials: readonly Credential[], options: { queue?: LoginQueue } = {}): Authenticator {
   const byUser = new Map<string, Credential>();
   for (const c of credentials) {
     if (!isPasswordHash(c.passwordHash)) throw new TypeError(`credential for "${c.username}": passwordHash is not a hashPassword() hash`);
     if (byUser.has(c.username)) throw new TypeError(`credential for "${c.username}": the username appears twice`);
     byUser.set(c.username, c);
   }
-  // Verified against when the username is unknown; no password matches it (random key).
+  const queue = options.queue ?? new LoginQueue();
+  // No password matches it (random key); checked only until real durations are known.
   const decoy = [HASH_PREFIX, SCRYPT.N, SCRYPT.r, SCRYPT.p, randomBytes(16).toString('base64url'), randomBytes(32).toString('base64url')].join('$');
-  return async (request) => {
-    const credential = request.username === null ? undefined : byUser.get(request.username);
-    const ok = await verifyPassword(request.password ?? Buffer.alloc(0), credential?.passwordHash ?? decoy);
-    return ok && credential !== undefined ? credential.identity : null;
+  const durations: number[] = [];
+  const timedCheck = async (password: Buffer, hash: string): Promise<boolean> => {
+    const t0 = performance.now();
+    const ok = await verifyPassword(password, hash);
+    durations.push(performance.now() - t0);
+    if (durations.length > DURATION_SAMPLES) durations.shift();
+    return ok;
   };
+  const unknownUser = async (password: Buffer): Promise<false> => {
+    if (durations.length === 0) await timedCheck(password, decoy);
+    else await sleep(durations[randomInt(durations.length)]!);
+    return false;
+  };
+  const authenticator: Authenticator = (request) => {
+    const credential = request.username === null ? undefined : byUser.get(request.username);
+    const password = request.password ?? Buffer.alloc(0);
+    const check = (): Promise<boolean> => (credential === undefined ? unknownUser(password) : timedCheck(password, credential.passwordHash));
+    return queue
+      .run(request.remoteAddress ?? 'unknown', check, { ...(request.signal ? { signal: request.signal } : {}), succeeded: (ok) => ok })
+      .then((ok) => (ok && credential !== undefined ? credential.identity : null));
+  };
+  return authenticator;
 }
 
 // ---- TLS client certificate --------------------------------------------------------------------
@@ -136,7 +171,7 @@ export function certificateAuthenticator(identify: (certificate: PeerCertificate
 export function firstOf(...authenticators: Authenticator[]): Authenticator {
   return async (request) => {
     for (const a of authenticators) {
-      const identity = await a(request).catch(() => null);
+      const identity = await a(request).catch((e: unknown) => (e instanceof LoginBusyError ? Promise.reject(e) : null));
       if (identity !== null) return identity;
     }
     return null;

@@ -87,6 +87,25 @@ describe('embedded broker with gatewayAcl', () => {
     await Promise.all([endClient(a), endClient(uplink)]);
   });
 
+  test('a retained receipt is not stored: a gateway subscribing later gets only the next live receipt; a retained state still is', async () => {
+    const uplink = await connectClient(broker.url, loginOf(USERS.uplink));
+    await uplink.publishAsync(receiptTopic(A), Buffer.from('retained receipt'), { qos: 1, retain: true });
+    const a = await connectClient(broker.url, loginOf(USERS.gwA));
+    const seen = collect(a);
+    await a.subscribeAsync(receiptTopic(A), { qos: 1 });
+    await uplink.publishAsync(receiptTopic(A), Buffer.from('live receipt'), { qos: 1 });
+    const [first] = await seen.waitFor(1);
+    expect(first!.payload.toString()).toBe('live receipt');
+    expect(first!.retain).toBe(false);
+    // control, same broker: a retained state is stored and handed to a later subscriber
+    await a.publishAsync(stateTopic(A), stateOf(A, 'online', 11n), { qos: 1, retain: true });
+    const later = await connectClient(broker.url, loginOf(USERS.operator));
+    const states = collect(later);
+    await later.subscribeAsync(stateTopic(A), { qos: 1 });
+    expect((await states.waitFor(1))[0]!.retain).toBe(true);
+    await Promise.all([endClient(a), endClient(uplink), endClient(later)]);
+  });
+
   test('last will: published (retained) when a gateway’s connection drops without DISCONNECT', async () => {
     const uplink = await connectClient(broker.url, loginOf(USERS.uplink));
     const seen = collect(uplink);
@@ -101,15 +120,19 @@ describe('embedded broker with gatewayAcl', () => {
 
   test('connections are refused for bad credentials, a borrowed client id, or a will on another’s topic', async () => {
     const refused = broker.stats.connectionsRefused;
-    await expect(connectClient(broker.url, { ...loginOf(USERS.gwA), password: 'wrong' })).rejects.toThrow(/Bad username or password/i);
-    await expect(connectClient(broker.url, { ...loginOf(USERS.gwA), username: 'nobody' })).rejects.toThrow(/Bad username or password/i);
-    await expect(connectClient(broker.url, { clientId: 'anon' })).rejects.toThrow(/Not authorized/i);
+    await expect(connectClient(broker.url, { ...loginOf(USERS.gwA), password: 'wrong' })).rejects.toMatchObject({ code: 4 }); // bad username or password
+    await expect(connectClient(broker.url, { ...loginOf(USERS.gwA), username: 'nobody' })).rejects.toMatchObject({ code: 4 });
+    await expect(connectClient(broker.url, { clientId: 'anon' })).rejects.toMatchObject({ code: 5 }); // not authorized
     // A's credentials with B's client id would take over B's persistent session.
     await expect(connectClient(broker.url, { ...loginOf(USERS.gwA), clientId: B.gateway })).rejects.toThrow(/Not authorized/i);
     await expect(
       connectClient(broker.url, { ...loginOf(USERS.gwA), will: { topic: stateTopic(B), payload: stateOf(B, 'offline', 1n), qos: 1, retain: true } }),
     ).rejects.toThrow(/Not authorized/i);
     expect(broker.stats.connectionsRefused).toBe(refused + 5);
+    // control, same broker: the right credentials, client id and will
+    const a = await connectClient(broker.url, { ...loginOf(USERS.gwA), will: { topic: stateTopic(A), payload: stateOf(A, 'offline', 1n), qos: 1, retain: true } });
+    expect(a.connected).toBe(true);
+    await endClient(a);
   });
 
   test('an operator may command its site’s gateways, and the gateway receives it', async () => {

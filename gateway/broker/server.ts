@@ -22,6 +22,7 @@ import pino, { type Logger } from 'pino';
 import type { Acl } from './acl.ts';
 import { aedesHooks, type BrokerStats } from './aedes-hooks.ts';
 import type { Authenticator } from './auth.ts';
+import { ConnectionGuard, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './connection-guard.ts';
 
 type Pem = string | Buffer | Array<string | Buffer>;
 
@@ -48,6 +49,8 @@ export interface BrokerOptions {
   logger?: Logger;
   /** The broker's id in aedes ($SYS topics); default random. */
   id?: string;
+  /** What a client may cost before and after it logs in (connection-guard.ts); default DEFAULT_CONNECTION_LIMITS. */
+  limits?: Partial<ConnectionLimits>;
 }
 
 export interface RunningBroker {
@@ -74,11 +77,15 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   const logger = options.logger ?? pino({ level: 'silent' });
   const host = options.host ?? '127.0.0.1';
   const tls = options.tls;
+  const limits: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
   const hooks = aedesHooks({ authenticate: options.authenticate, acl: options.acl, logger });
+  const guard = new ConnectionGuard(limits, { logger, stats: hooks.stats });
+  hooks.onAuthenticated((client) => guard.authenticated(client.conn as Socket));
   const aedes = new Aedes({
     ...(options.id === undefined ? {} : { id: options.id }),
     ...(options.persistence === undefined ? {} : { persistence: options.persistence }),
     maxClientsIdLength: MAX_CLIENT_ID_LENGTH,
+    connectTimeout: limits.connectTimeoutMs,
     ...hooks.options,
   });
   // aedes emits 'error' when restoring wills fails; unhandled, it would end the process.
@@ -96,14 +103,23 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   if (tls) {
     const mutual = tls.ca !== undefined;
     server = createTlsServer(
-      { key: tls.key, cert: tls.cert, ...(mutual ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}), ...(tls.crl === undefined ? {} : { crl: tls.crl }), minVersion: 'TLSv1.2' },
-      (socket: TLSSocket) => aedes.handle(socket),
+      { key: tls.key, cert: tls.cert, ...(mutual ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}), ...(tls.crl === undefined ? {} : { crl: tls.crl }), minVersion: 'TLSv1.2', handshakeTimeout: limits.connectTimeoutMs },
+      (socket: TLSSocket) => aedes.handle(guard.meter(socket)),
     );
-    server.on('tlsClientError', (err: NodeJS.ErrnoException) => logger.warn({ code: err.code ?? null, err: err.message }, 'broker: TLS handshake refused'));
+    // A certificate that does not verify (foreign CA, revoked, expired) is refused by Node after
+    // the handshake with a bare close, no alert: its reason is only on the socket.
+    server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) =>
+      logger.warn({ code: err.code ?? null, authorizationError: socket.authorizationError ? String(socket.authorizationError) : null, remoteAddress: socket.remoteAddress ?? null, err: err.message }, 'broker: TLS handshake refused'),
+    );
   } else {
-    server = createServer((socket) => aedes.handle(socket));
+    server = createServer((socket) => aedes.handle(guard.meter(socket)));
   }
-  server.on('connection', track); // raw sockets, also those still in the TLS handshake
+  // Raw sockets, also those still in the TLS handshake. The guard is the first listener: a
+  // socket over its cap is closed before TLS or aedes see it.
+  server.prependListener('connection', (socket: Socket) => {
+    track(socket);
+    guard.admit(socket);
+  });
 
   const port = options.port ?? (tls ? 8883 : 1883);
   try {
