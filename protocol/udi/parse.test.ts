@@ -151,5 +151,27 @@ describe('personal identity numbers', () => {
     ['inside an over-long scan', 'X'.repeat(5000) + ' 19121212-1212'],
     // Luhn-valid as a personnummer and GS1-check-valid as a UPC-A: without a symbology it is refused.
     ['12 digits that are also a valid UPC-A', '201104179856'],
+    // Separators other than - and +, each once accepted as a serial or lot.
+    ['with an underscore', '19121212_1212'],
+    ['with a dot', '121212.1212'],
+    ['with a slash', '121212/1212'],
+    ['with dashes inside the date', '1912-12-12-1212'],
+    ['with a doubled separator', '19121212--1212'],
+    ['with an underscore, as the serial of a valid GS1 code', ']d2' + '0109506000134352' + '2119121212_1212'],
+    ['with dashes inside the date, as the lot of a valid GS1 code', ']d2' + '0109506000134352' + '101912-12-12-1212' + GS + '21S1'],
+    ['with a dot, as the lot of a bracketed code', '(01)09506000134352(10)121212.1212'],
+    ['with a slash, percent-encoded in a Digital Link', 'https://id.gs1.org/01/09506000134352/21/121212%2F1212'],
+    ['as the product number of a valid HIBC code', '+ABCD1912121212X0/$$3291231LOTAL'],
   ])('refuses %s without echoing it', (_name, input) => refused(input));
+
+  it.each([
+    ['a colon is no separator', '19121212:1212'],
+    ['an impossible month', '19121312_1212'],
+    ['five separators', '19121212_____1212'],
+  ])('a near miss (%s) is not refused as personal, and its message quotes no digit of it', (_name, input) => {
+    const r = p(input);
+    expect(r.scheme).not.toBe('personal-id');
+    expect(r.ok).toBe(false);
+    for (const e of r.errors) expect(e.message).not.toMatch(/1912|1212/);
+  });
 });

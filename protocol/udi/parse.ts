@@ -88,10 +88,10 @@ export function parse(input: string | Uint8Array, options: ParseOptions = NO_OPT
   if (sym.malformed) parsed.errors.unshift(error('bad-symbology', 'The scan starts with "]" but not with a valid AIM symbology identifier.'));
 
   if (parsed.scheme === 'personal-id') return parsed;
-  // A personal identity number may hide in any code that is not a clean product code, and in
-  // the free-text values (lot, serial, …) of one that is.
-  // Element values are checked too: a Digital Link's percent-encoded value decodes to clear text.
-  if (holdsPersonalId(parsed) || (!parsed.ok && (containsPersonalId(data) || containsPersonalId(raw)))) {
+  // A personal identity number may hide anywhere in a scan: in the data (an HIBC product number
+  // is no element value), and in the values (lot, serial, …), where a Digital Link's
+  // percent-encoded value decodes to clear text. A code that is not clean is read whole too.
+  if (containsPersonalId(data) || holdsPersonalId(parsed) || (!parsed.ok && containsPersonalId(raw))) {
     return personalId(id);
   }
   if (sym.malformed) parsed.ok = false;

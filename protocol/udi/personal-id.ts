@@ -1,95 +1,134 @@
 // Swedish personal identity numbers: personnummer and samordningsnummer (day + 60), as printed on
-// a patient wristband and sometimes scanned by mistake. They must never leave the parser.
-//   containsPersonalId('19121212-1212')     → true  (12 digits with separator, Luhn-valid)
+// a patient wristband, typed, or scanned by mistake. They must never leave the parser. The one
+// detector of the project: the parser, the gateway, the uplink and the national service use it.
+//   containsPersonalId('19121212-1212')     → true  (12 digits with separator)
 //   containsPersonalId('PAT 1212121212 X')  → true  (10 digits embedded in other text)
+//   containsPersonalId('1912-12-12_1212')   → true  (any separator, also inside the date)
 //   containsPersonalId('0104054321000125')  → false (a GTIN: one 16-digit run)
 //
-// Only maximal runs of digits are considered, so the long digit runs of GS1 element strings do not
-// match by accident: a run of exactly 10 or 12 digits, or 6/8 digits, '-' or '+', 4 digits.
+// The shape: maximal runs of digits (so the long digit runs of GS1 element strings do not match
+// by accident), consecutive runs joined by 1–3 separators (- + _ . / space). A window of joined
+// runs matches when it holds 10 digits (YYMMDDNNNC) or 12 (CCYYMMDDNNNC, century 18–20), its runs
+// break only before NNNC and between date parts (YY|MM|DD: "1912-12-12-1212", "19121212_1212",
+// "121212.1212"), and month and day are a possible date (day + 60 for a samordningsnummer).
+// The Luhn check digit is NOT required: a mistyped number, or a regional reserve number on a
+// wristband, is still personal data (protocol/udi/README.md has the rule and its measured cost).
 
-const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
-
-function digitsAt(s: string, from: number, to: number): number {
-  let n = 0;
-  for (let i = from; i < to; i++) n = n * 10 + (s.charCodeAt(i) - 0x30);
-  return n;
-}
-
-/** Luhn over the 10-digit form YYMMDDNNNC. */
-function luhnValid(s: string, start: number): boolean {
-  let sum = 0;
-  for (let i = 0; i < 10; i++) {
-    let d = s.charCodeAt(start + i) - 0x30;
-    if (i % 2 === 0) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return sum % 10 === 0;
-}
-
+/** Separators that may join the parts of a number: - + _ . / space. */
+const SEPARATOR = new Uint8Array(128);
+for (const c of '-+_./ ') SEPARATOR[c.charCodeAt(0)] = 1;
+/** At most this many separators between two parts ("19121212 - 1212"). */
+const MAX_GAP = 3;
+/** Digit positions where a 10-digit (YY|MM|DD|NNNC) or 12-digit (CCYY|MM|DD|NNNC) form may break. */
+const BREAKS_10 = (1 << 2) | (1 << 4) | (1 << 6);
+const BREAKS_12 = (1 << 4) | (1 << 6) | (1 << 8);
+/** A window has at most 4 runs (YY MM DD NNNC): the current run and 3 before it. */
+const MAX_RUNS = 4;
 const DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-/** `ten` holds YYMMDDNNNC (10 digits, no separator). Month and day must be a possible date,
- * day + 60 for a samordningsnummer. Feb 29 is accepted in every year: the century may be unknown. */
-function plausible(ten: string): boolean {
-  const month = digitsAt(ten, 2, 4);
-  let day = digitsAt(ten, 4, 6);
-  if (day > 60) day -= 60;
-  if (month < 1 || month > 12 || day < 1 || day > (DAYS[month - 1] ?? 0)) return false;
-  return luhnValid(ten, 0);
-}
+// The ring of the last MAX_RUNS joined runs (starts, ends), shared by every call: no allocation.
+const starts = new Int32Array(MAX_RUNS);
+const ends = new Int32Array(MAX_RUNS);
+/** Characters read by the current (or last) call: the linearity test counts work with it. */
+let work = 0;
 
-function candidate(s: string, start: number, end: number): boolean {
-  const len = end - start;
-  if (len === 10) return plausible(s.slice(start, end));
-  if (len === 12) {
-    const century = digitsAt(s, start, start + 2);
-    return (century === 18 || century === 19 || century === 20) && plausible(s.slice(start + 2, end));
-  }
-  return false;
-}
-
-/** Whether the maximal digit run s[start, end) is, or (6 or 8 digits) starts, a personal number. */
-function runMatches(s: string, start: number, end: number): boolean {
-  if (candidate(s, start, end)) return true;
-  // YYMMDD-NNNC, YYMMDD+NNNC, YYYYMMDD-NNNC: the separator splits the run in two.
-  const len = end - start;
-  const sep = s.charCodeAt(end);
-  if ((len === 6 || len === 8) && (sep === 0x2d || sep === 0x2b)) {
-    let j = end + 1;
-    while (j < s.length && isDigit(s.charCodeAt(j))) j++;
-    if (j - end - 1 === 4 && candidate(s.slice(start, end) + s.slice(end + 1, j), 0, len + 4)) return true;
-  }
-  return false;
+/** Characters read by the last containsPersonalId call (each digit of a tested window counted again). */
+export function personalIdWork(): number {
+  return work;
 }
 
 /** True if `s` holds something shaped like a Swedish personal identity number or samordningsnummer. */
 export function containsPersonalId(s: string): boolean {
   const n = s.length;
-  // The shortest form is 10 digits: most element values (dates, short lots) are shorter.
-  if (n < 10) return false;
-  // Only maximal digit runs of 6 or more characters can match (a 4-digit tail is read from the
-  // run before it), and a run of 6 covers one of every 6 positions. So the scan probes every
-  // 6th character and reads around a probe only when it is a digit: lot and serial text is passed
-  // over in big steps. Each character is still read at most twice: linear time.
-  // Invariant: i is 0 or s[i - 1] is not a digit, so a run found at or after i starts there.
-  let i = 0;
-  while (i + 6 <= n) {
-    const probe = i + 5;
-    if (!isDigit(s.charCodeAt(probe))) {
-      i = probe + 1;
+  let runs = 0; // joined runs in the ring, up to and including the current one
+  let runStart = -1;
+  let gap = 0; // characters since the last run ended
+  let gapJoins = false; // those characters are 1..MAX_GAP separators
+  let found = false;
+  work = 0;
+  for (let i = 0; i <= n && !found; i++) {
+    const c = i < n ? s.charCodeAt(i) : -1;
+    work++;
+    if (c >= 0x30 && c <= 0x39) {
+      if (runStart < 0) {
+        runStart = i;
+        if (!(gapJoins && gap <= MAX_GAP)) runs = 0;
+      }
       continue;
     }
-    let start = probe;
-    while (start > i && isDigit(s.charCodeAt(start - 1))) start--;
-    let end = probe + 1;
-    while (end < n && isDigit(s.charCodeAt(end))) end++;
-    if (end - start >= 6 && runMatches(s, start, end)) return true;
-    i = end + 1; // s[end] is not a digit (or is past the end)
+    if (runStart >= 0) {
+      const len = i - runStart;
+      if (len > 12) {
+        runs = 0; // too long to be a part: nothing joins across it
+        gapJoins = false;
+      } else {
+        starts[runs % MAX_RUNS] = runStart;
+        ends[runs % MAX_RUNS] = i;
+        runs++;
+        gapJoins = true;
+        // The last part (NNNC) has at least 4 digits: only such a run can end a match.
+        if (len >= 4) {
+          found = windowEndingHere(s, runs);
+        }
+      }
+      runStart = -1;
+      gap = 0;
+    }
+    gap++;
+    if (c < 0 || c >= 128 || SEPARATOR[c] === 0) gapJoins = false;
+  }
+  return found;
+}
+
+/** Whether some window of the last 1..4 joined runs (ring positions, the newest at runs - 1) is a number. */
+function windowEndingHere(s: string, runs: number): boolean {
+  let total = 0;
+  for (let k = 1; k <= Math.min(runs, MAX_RUNS); k++) {
+    const slot = (runs - k) % MAX_RUNS;
+    total += ends[slot]! - starts[slot]!;
+    if (total > 12) break;
+    if (total !== 10 && total !== 12) continue;
+    work += total;
+    if (breaksAllowed(runs, k, total) && plausible(s, runs, k, total)) return true;
   }
   return false;
+}
+
+/** The k runs break the digits only at date-part boundaries, and before NNNC if anywhere. */
+function breaksAllowed(runs: number, k: number, total: number): boolean {
+  const last = (runs - 1) % MAX_RUNS;
+  if (k > 1 && ends[last]! - starts[last]! !== 4) return false;
+  const allowed = total === 10 ? BREAKS_10 : BREAKS_12;
+  let at = 0;
+  for (let j = k; j > 1; j--) {
+    const slot = (runs - j) % MAX_RUNS;
+    at += ends[slot]! - starts[slot]!;
+    if ((allowed & (1 << at)) === 0) return false;
+  }
+  return true;
+}
+
+/** The digits of the k runs, read in order, as a possible date: (CC)YYMMDD, day + 60 allowed. */
+function plausible(s: string, runs: number, k: number, total: number): boolean {
+  let pos = 0;
+  let century = 0;
+  let month = 0;
+  let day = 0;
+  const skip = total - 10; // 2 century digits first in the 12-digit form
+  for (let j = k; j >= 1; j--) {
+    const slot = (runs - j) % MAX_RUNS;
+    for (let i = starts[slot]!; i < ends[slot]!; i++, pos++) {
+      const d = s.charCodeAt(i) - 0x30;
+      const p = pos - skip;
+      if (p < 0) century = century * 10 + d;
+      else if (p === 2 || p === 3) month = month * 10 + d;
+      else if (p === 4 || p === 5) day = day * 10 + d;
+    }
+  }
+  if (skip === 2 && (century < 18 || century > 20)) return false;
+  if (day > 60) day -= 60;
+  // Feb 29 in every year: the century may be unknown.
+  return month >= 1 && month <= 12 && day >= 1 && day <= DAYS[month - 1]!;
 }
 
 export const PERSONAL_ID_MESSAGE =

@@ -2,7 +2,7 @@
 //   aiLabel('17')   → '(17) expiry date'
 //   aiLabel('4300') → '(4300) SHIP TO COMP'   (the dictionary's title where we have no better name)
 //   aiLabel('89')   → '(89)'                  (not a GS1 AI)
-//   shown('AB\x1dC') → 'AB\x1DC'           (control characters escaped, long values cut)
+//   shown('AB\x1dC7') → 'AB\x1DC#'        (control characters escaped, digits masked, long values cut)
 // Plain names for the AIs found on medical-device labels; the dictionary's short titles elsewhere.
 
 import { AI_ENTRIES } from './ai-table.generated.ts';
@@ -49,14 +49,15 @@ export function aiLabel(ai: string, title = ''): string {
 /** Longest value echoed in a message: hostile input must not make messages large. */
 const SHOWN_MAX = 40;
 
-/** A value as a message shows it: printable ASCII as is, anything else escaped, cut at 40. */
+/** A value as a message shows it: digits as '#', other printable ASCII as is, anything else escaped, cut at 40. */
 export function shown(value: string): string {
   let out = '';
   const n = Math.min(value.length, SHOWN_MAX);
   for (let i = 0; i < n; i++) {
     const c = value.charCodeAt(i);
     const hex = c.toString(16).toUpperCase();
-    out += c >= 0x20 && c < 0x7f ? value[i] : c < 0x100 ? `\\x${hex.padStart(2, '0')}` : `\\u{${hex}}`;
+    // Digits are never echoed: a value may hold a mistyped personal identity number.
+    out += c >= 0x30 && c <= 0x39 ? '#' : c >= 0x20 && c < 0x7f ? value[i] : c < 0x100 ? `\\x${hex.padStart(2, '0')}` : `\\u{${hex}}`;
   }
   return value.length > SHOWN_MAX ? `${out}…` : out;
 }

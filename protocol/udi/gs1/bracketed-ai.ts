@@ -23,10 +23,10 @@ export function readLeadingAi(text: string): { entry: AiEntry; end: number } | P
   let j = 1;
   while (j < n && j <= MAX_AI_DIGITS + 1 && isDigit(text.charCodeAt(j))) j++;
   const digits = text.slice(1, j);
-  if (j > MAX_AI_DIGITS + 1) return error('unknown-ai', `"(${digits}…" is not a GS1 Application Identifier: AIs have 2 to 4 digits.`);
-  if (j === n) return error('truncated', `The data ends inside the AI "(${digits}".`);
+  if (j > MAX_AI_DIGITS + 1) return error('unknown-ai', `The AI in brackets has more than 4 digits: AIs have 2 to 4.`);
+  if (j === n) return error('truncated', `The data ends inside an AI in brackets.`);
   if (text.charCodeAt(j) !== 0x29) {
-    return error('bad-bracketed', `An AI in brackets is 2 to 4 digits and ")"; found "${shown(text.slice(0, j + 1))}".`);
+    return error('bad-bracketed', `An AI in brackets is 2 to 4 digits and ")"; found "${shown(text.slice(0, j + 1))}" (digits shown as #).`);
   }
   if (digits === '') return error('bad-bracketed', 'The brackets "()" hold no AI.');
   const entry = aiEntry(digits);

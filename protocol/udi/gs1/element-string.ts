@@ -71,8 +71,8 @@ export function parseElementString(data: string, separators: string = GS): Split
   while (pos < n) {
     const index = matchAiIndex(data, pos);
     if (index < 0) {
-      const shown = data.slice(pos, pos + 4).replace(/[^0-9A-Za-z]/g, '?');
-      return { elements, errors: [error('unknown-ai', `No GS1 Application Identifier starts with "${shown}" at position ${pos + 1}.`)] };
+      // The characters themselves are not quoted: they may be part of a personal identity number.
+      return { elements, errors: [error('unknown-ai', `No GS1 Application Identifier starts at position ${pos + 1}.`)] };
     }
     const entry = AI_ENTRIES[index]!;
     pos += entry.ai.length;

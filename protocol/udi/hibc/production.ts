@@ -10,6 +10,7 @@
 import { error, type ParseError } from '../result.ts';
 import { parseSecondary } from './secondary.ts';
 import { parseSupplemental, type SupplementalKind } from './supplemental.ts';
+import { shown } from '../gs1/ai-label.ts';
 
 export interface Production {
   /** The secondary structure's flags, e.g. '$$3' (see secondary.ts). */
@@ -61,10 +62,10 @@ export function parseProduction(s: string, now?: Date): Production {
       out.manufactured = f.value;
     } else if (f.kind === 'serial') {
       if (out.serial !== null && out.serial !== f.value) {
-        errors.push(error('bad-hibc', `The HIBC code holds two different serial numbers: '${out.serial}' and '${f.value}' (/S).`));
+        errors.push(error('bad-hibc', `The HIBC code holds two different serial numbers: '${shown(out.serial)}' and '${shown(f.value)}' (/S).`));
       } else out.serial = f.value;
     } else if (out.expiry !== null && out.expiry !== f.value) {
-      errors.push(error('bad-hibc', `The HIBC code holds two different expiry dates: ${out.expiry} and ${f.value} (/14D).`));
+      errors.push(error('bad-hibc', `The HIBC code holds two different expiry dates (/14D).`));
     } else out.expiry = f.value;
   }
   return out;

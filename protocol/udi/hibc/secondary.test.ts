@@ -74,7 +74,7 @@ describe('HIBC secondary data: the original format (Julian date first)', () => {
 describe('HIBC secondary data: errors', () => {
   it('reports an impossible expiry date with the reason', () => {
     const r = p('$$3290231LOT42');
-    expect(r.errors).toEqual([{ code: 'bad-date', message: "The expiry date '290231' (YYMMDD, after '$$3') is impossible: February has no day 31." }]);
+    expect(r.errors).toEqual([{ code: 'bad-date', message: "The expiry date '######' (YYMMDD, after '$$3') is impossible: February has no day 31." }]);
     expect(r.expiry).toBeNull();
     expect(codes('$$1329LOT')).toEqual(['bad-date']);
     expect(codes('$$4290131255LOT')).toEqual(['bad-date']);

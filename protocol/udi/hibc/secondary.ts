@@ -20,6 +20,7 @@
 import { error, type ParseError } from '../result.ts';
 import { describeCode, fieldCharsetError, isDigitCode, isDigits } from './charset.ts';
 import { DATE_LENGTH, type DateFormat, hibcDate } from './dates.ts';
+import { shown } from '../gs1/ai-label.ts';
 
 export const MAX_LOT_LENGTH = 18;
 /** The lot after the original 5-digit Julian date is shorter. */
@@ -56,7 +57,7 @@ function readDate(c: Cursor, format: DateFormat, where: string, errors: ParseErr
   c.pos += value.length;
   const digitsOnly = value.length === 0 || isDigits(value);
   if (!digitsOnly) {
-    errors.push(error('bad-date', `The expiry date ${where} must be ${len} digits (${format}), but it holds '${value}'.`));
+    errors.push(error('bad-date', `The expiry date ${where} must be ${len} digits (${format}), but it holds '${shown(value)}'.`));
     return null;
   }
   if (value.length < len) {
@@ -65,7 +66,7 @@ function readDate(c: Cursor, format: DateFormat, where: string, errors: ParseErr
   }
   const d = hibcDate(format, value, now);
   if (d.problem !== undefined) {
-    errors.push(error('bad-date', `The expiry date '${value}' (${format}, ${where}) is impossible: ${d.problem}.`));
+    errors.push(error('bad-date', `The expiry date '${shown(value)}' (${format}, ${where}) is impossible: ${d.problem}.`));
     return null;
   }
   return d.iso;
@@ -75,7 +76,7 @@ function readQuantity(c: Cursor, len: number, after: string, errors: ParseError[
   const value = c.s.slice(c.pos, c.pos + len);
   c.pos += value.length;
   if (value.length > 0 && !isDigits(value)) {
-    errors.push(error('bad-hibc', `The quantity after ${after} must be ${len} digits, but it holds '${value}'.`));
+    errors.push(error('bad-hibc', `The quantity after ${after} must be ${len} digits, but it holds '${shown(value)}'.`));
     return null;
   }
   if (value.length < len) {

@@ -14,7 +14,7 @@ describe('HIBC supplemental data fields', () => {
     const r = parseSupplemental('1T123456789');
     expect(r.error).toEqual({
       code: 'bad-hibc',
-      message: "The HIBC code holds an unknown field '/1T1234…': only /S (serial), /16D (manufacturing date) and /14D (expiry date) may follow the secondary data.",
+      message: "The HIBC code holds an unknown field '/#T####…': only /S (serial), /16D (manufacturing date) and /14D (expiry date) may follow the secondary data.",
     });
     expect(code('Q5')).toBe('bad-hibc');
     expect(code('15D20290131')).toBe('bad-hibc');
@@ -22,7 +22,7 @@ describe('HIBC supplemental data fields', () => {
 
   it('checks the dates', () => {
     expect(code('16D20110230')).toBe('bad-date');
-    expect(parseSupplemental('16D20110230').error?.message).toBe("The manufacturing date '20110230' (after '/16D') is impossible: February has no day 30.");
+    expect(parseSupplemental('16D20110230').error?.message).toBe("The manufacturing date '########' (after '/16D') is impossible: February has no day 30.");
     expect(code('14D2029013')).toBe('truncated');
     expect(code('14D')).toBe('truncated');
     expect(code('14D202901311')).toBe('bad-date');

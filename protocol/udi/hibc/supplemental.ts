@@ -13,14 +13,15 @@ import { error, type ParseError } from '../result.ts';
 import { fieldCharsetError, isDigits } from './charset.ts';
 import { hibcDate } from './dates.ts';
 import { MAX_LOT_LENGTH } from './secondary.ts';
+import { shown } from '../gs1/ai-label.ts';
 
 export type SupplementalKind = 'serial' | 'manufactured' | 'expiry';
 
 export type Supplemental = { kind: SupplementalKind; value: string; error?: undefined } | { kind?: undefined; value?: undefined; error: ParseError };
 
-/** The field's text for a message: its first characters only. */
-function shown(field: string): string {
-  return field.length > 6 ? `/${field.slice(0, 6)}…` : `/${field}`;
+/** The field's text for a message: its first characters only, digits masked. */
+function shownField(field: string): string {
+  return `/${shown(field.length > 6 ? field.slice(0, 6) : field)}${field.length > 6 ? '…' : ''}`;
 }
 
 function date(kind: 'manufactured' | 'expiry', di: string, field: string): Supplemental {
@@ -32,9 +33,9 @@ function date(kind: 'manufactured' | 'expiry', di: string, field: string): Suppl
     return { error: error('truncated', `The ${what} after '/${di}' needs 8 digits (YYYYMMDD), but only ${value.length} follow.`) };
   }
   if (value.length !== 8 || !isDigits(value)) {
-    return { error: error('bad-date', `The ${what} after '/${di}' must be 8 digits (YYYYMMDD), but it is '${value.slice(0, 12)}'.`) };
+    return { error: error('bad-date', `The ${what} after '/${di}' must be 8 digits (YYYYMMDD), but it is '${shown(value.slice(0, 12))}'.`) };
   }
-  return { error: error('bad-date', `The ${what} '${value}' (after '/${di}') is impossible: ${d.problem}.`) };
+  return { error: error('bad-date', `The ${what} '${shown(value)}' (after '/${di}') is impossible: ${d.problem}.`) };
 }
 
 export function parseSupplemental(field: string): Supplemental {
@@ -53,7 +54,7 @@ export function parseSupplemental(field: string): Supplemental {
   return {
     error: error(
       'bad-hibc',
-      `The HIBC code holds an unknown field '${shown(field)}': only /S (serial), /16D (manufacturing date) and /14D (expiry date) may follow the secondary data.`,
+      `The HIBC code holds an unknown field '${shownField(field)}': only /S (serial), /16D (manufacturing date) and /14D (expiry date) may follow the secondary data.`,
     ),
   };
 }
