@@ -13,6 +13,7 @@
 import { webcrypto } from 'node:crypto';
 import { ECDSA_SHA256, loadSigningKey, newKeyPair, privateKeyPem, spkiOfPrivateKey, type SigningKey } from './keys.ts';
 import { x509 } from './x509.ts';
+import { isValidId } from '../protocol/topics.ts';
 import { checkId, checkIdentity, identityFromSubject, ProvisioningError, subjectOf, type CertificateIdentity } from './subject.ts';
 
 export { ProvisioningError } from './subject.ts';
@@ -225,7 +226,10 @@ export function identityOf(certPem: string): CertificateIdentity | null {
   if (fields.some(([k, v]) => !['O', 'OU', 'CN'].includes(k) || v.length !== 1)) return null;
   const eku = cert.getExtension(x509.ExtendedKeyUsageExtension)?.usages ?? [];
   const [O, OU, CN] = [one('O'), one('OU'), one('CN')];
-  if (eku.includes(x509.ExtendedKeyUsage.clientAuth)) return identityFromSubject({ O, OU, CN });
+  if (eku.includes(x509.ExtendedKeyUsage.clientAuth)) {
+    if (OU === 'observer') return isValidId(O) && isValidId(CN) ? { kind: 'observer', site: O, id: CN } : null;
+    return identityFromSubject({ O, OU, CN });
+  }
   if (!eku.includes(x509.ExtendedKeyUsage.serverAuth) || OU !== undefined || O === undefined) return null;
   const san = cert.getExtension(x509.SubjectAlternativeNameExtension)?.names.items ?? [];
   const dnsNames = san.filter((n) => n.type === 'dns').map((n) => n.value);
