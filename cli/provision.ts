@@ -257,7 +257,7 @@ export async function run(argv: string[], deps: ProvisionDeps = {}): Promise<num
       case 'ca': {
         const out = need('out');
         if (existsSync(join(out, 'ca.key'))) throw new Error(`${join(out, 'ca.key')} exists: a site has one CA (move it away yourself if you really mean to replace it)`);
-        const made = await createSiteCa({ site: need('site'), validDays: parseDays('days', v.days as string | undefined, 3650) });
+        const made = await createSiteCa({ now: now(), site: need('site'), validDays: parseDays('days', v.days as string | undefined, 3650) });
         let keyPem = made.keyPem;
         if (v['encrypt-key'] === true) {
           const pass = await passphrase();
@@ -376,7 +376,7 @@ export async function run(argv: string[], deps: ProvisionDeps = {}): Promise<num
             const r = await renewDevice(ca, ledger, identity.gateway, { out: bundles, now: now(), validDays, graceDays: parseDays('grace', v.grace as string | undefined, DEFAULT_GRACE_DAYS), csrPem, certOut: need('out') });
             say(`wrote ${need('out')}: certificate ${r.serialHex} for ${identity.gateway}${r.superseded ? `; ${r.superseded} superseded` : ''}`);
           } else {
-            const made = await issueFromCsr(ca, csrPem, identity, { validDays });
+            const made = await issueFromCsr(ca, csrPem, identity, { validDays, now: now() });
             ledger.addDevice({ kind: 'gateway', id: identity.gateway, site: identity.site, theatre: identity.theatre, keyOrigin: 'device' });
             ledger.recordCertificate({ serialHex: made.serialHex, id: identity.gateway, issuedAt: now(), notAfter: new x509.X509Certificate(made.certPem).notAfter });
             await ledger.save();

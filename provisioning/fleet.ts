@@ -89,7 +89,7 @@ export function bundleDir(out: string, kind: DeviceKind, id: string): string {
 
 /** A new certificate (and key) for the identity, in the ledger (saved) before anything else is written. */
 export async function issueRecorded(ca: LoadedCa, ledger: Ledger, identity: CertificateIdentity, o: { validDays: number; now: Date }): Promise<{ certPem: string; keyPem: string; serialHex: string }> {
-  const made = await issueCertificate(ca, identity, { validDays: o.validDays });
+  const made = await issueCertificate(ca, identity, { validDays: o.validDays, now: o.now });
   const cert = new x509.X509Certificate(made.certPem);
   ledger.recordCertificate({ serialHex: made.serialHex, id: deviceOf(identity).id, issuedAt: o.now, notAfter: cert.notAfter });
   await ledger.save();

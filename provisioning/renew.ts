@@ -40,7 +40,7 @@ export async function renewDevice(ca: LoadedCa, ledger: Ledger, id: string, o: R
   const files: string[] = [];
   if (device.keyOrigin === 'device') {
     if (o.csrPem === undefined || o.certOut === undefined) throw new ProvisioningError(`${id} made its own key: renew it from a new CSR (run "provision csr" on it, then renew --id ${id} --csr FILE --out FILE)`);
-    const made = await issueFromCsr(ca, o.csrPem, identity, { validDays: o.validDays });
+    const made = await issueFromCsr(ca, o.csrPem, identity, { validDays: o.validDays, now: o.now });
     ledger.recordCertificate({ serialHex: made.serialHex, id, issuedAt: o.now, notAfter: new x509.X509Certificate(made.certPem).notAfter });
     if (old) ledger.supersede(old.serialHex, o.now, o.graceDays ?? DEFAULT_GRACE_DAYS);
     await ledger.save();
