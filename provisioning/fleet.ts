@@ -4,7 +4,7 @@
 //   await provisionFleet({ ca, ledger, site: 'sahlgrenska', theatres, broker: { url, dnsNames }, uplinks: ['uplink-sahlgrenska'], out })
 //     → { issued: [{ kind: 'gateway', id: 'gw-or7', serialHex }], kept: ['gw-or1', …] }
 //   out/gateways/gw-or7/{gateway.json, ca.pem, gateway.pem, gateway.key}   → /etc/implant-scan/ on that gateway
-//   out/broker/{mosquitto.conf, acl, ca.pem, broker.pem, broker.key, crl.pem} → /etc/mosquitto/implant-scan/
+//   out/broker/{mosquitto.conf, acl, ca.pem, broker.pem, broker.key, crl.pem} → /etc/mosquitto/implant-scan/ (persistence: /var/lib/implant-scan-mosquitto/)
 //   out/uplinks/uplink-sahlgrenska/{ca.pem, uplink.pem, uplink.key, uplink.env} → /etc/implant-scan/ on the uplink host
 //   out/observers/<id>/{ca.pem, observer.pem, observer.key}   read-only watching (mosquitto_sub)
 // The ACL and the CRL are written from the whole ledger (broker-policy.ts), so a revocation is
@@ -173,7 +173,8 @@ export async function provisionFleet(o: FleetOptions): Promise<{ issued: IssuedR
       ...(o.broker.bindAddress ? { bindAddress: o.broker.bindAddress } : {}),
       tls: { caFile: join(brokerEtc, 'ca.pem'), certFile: join(brokerEtc, 'broker.pem'), keyFile: join(brokerEtc, 'broker.key'), crlFile: join(brokerEtc, 'crl.pem') },
       aclFile: join(brokerEtc, 'acl'),
-      persistenceDir: '/var/lib/mosquitto/',
+      // Its own state directory, not the stock mosquitto service's database.
+      persistenceDir: '/var/lib/implant-scan-mosquitto/',
     }),
     'ca.pem': ca.certPem,
   });
