@@ -65,9 +65,7 @@ export class Ledger {
     const path = join(caDir, FILE);
     const text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? null : Promise.reject(e)));
     if (text !== null) {
-      const data = JSON.parse(text) as LedgerData;
-      if (data.version !== 1 || !Array.isArray(data.devices) || !Array.isArray(data.certificates)) throw new ProvisioningError(`${path} is not a provisioning ledger (version 1)`);
-      return new Ledger(path, data);
+      return new Ledger(path, parseLedger(text, path));
     }
     const ledger = new Ledger(path, { version: 1, devices: [], certificates: [] });
     const migrated = await ledger.migrate(caDir, options.bundles);
@@ -207,6 +205,26 @@ export class Ledger {
       this.data.certificates.push({ serialHex: s.serialHex, id: s.id, issuedAt: new Date(0).toISOString() });
     }
   }
+}
+
+/** The ledger's JSON, its shape checked (a hand-edited or truncated file is refused by name, not half-read). */
+export function parseLedger(text: string, path: string): LedgerData {
+  const refuse = (why: string) => new ProvisioningError(`${path} is not a provisioning ledger (version 1): ${why}`);
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw refuse('not JSON');
+  }
+  const d = data as Partial<LedgerData> | null;
+  if (d === null || typeof d !== 'object' || d.version !== 1 || !Array.isArray(d.devices) || !Array.isArray(d.certificates)) throw refuse('no version 1, devices and certificates');
+  for (const x of d.devices) {
+    if (x === null || typeof x !== 'object' || typeof x.id !== 'string' || typeof x.kind !== 'string' || typeof x.site !== 'string') throw refuse('a device without kind, id or site');
+  }
+  for (const c of d.certificates) {
+    if (c === null || typeof c !== 'object' || typeof c.serialHex !== 'string' || !/^[0-9a-f]+$/.test(c.serialHex) || typeof c.id !== 'string') throw refuse('a certificate without a hex serial or an id');
+  }
+  return d as LedgerData;
 }
 
 /** The ledger's device fields for an identity (keyOrigin aside). */
