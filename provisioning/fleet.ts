@@ -1,21 +1,28 @@
-// A hospital's fleet, from one CSV of theatres to everything each device needs:
+// A hospital's fleet, from one CSV of theatres to everything each device needs, incrementally:
+// a device already in the ledger keeps its key, certificate and bundle; only new rows are issued.
 //   readFleetCsv('theatre,gateway\nor-7,gw-or7\n')  → [{ theatre: 'or-7', gateway: 'gw-or7' }]
-//   await provisionFleet({ ca, site: 'sahlgrenska', theatres, broker: { url, dnsNames }, uplinks: ['uplink-sahlgrenska'], out })
+//   await provisionFleet({ ca, ledger, site: 'sahlgrenska', theatres, broker: { url, dnsNames }, uplinks: ['uplink-sahlgrenska'], out })
+//     → { issued: [{ kind: 'gateway', id: 'gw-or7', serialHex }], kept: ['gw-or1', …] }
 //   out/gateways/gw-or7/{gateway.json, ca.pem, gateway.pem, gateway.key}   → /etc/implant-scan/ on that gateway
-//   out/broker/{mosquitto.conf, acl, ca.pem, broker.pem, broker.key, crl.pem} → /etc/mosquitto/implant-scan/
-//   out/uplinks/uplink-sahlgrenska/{ca.pem, uplink.pem, uplink.key}
-//   out/serials.json: which serial belongs to which device (for revocation)
+//   out/broker/{mosquitto.conf, acl, ca.pem, broker.pem, broker.key, crl.pem} → /etc/mosquitto/implant-scan/ (persistence: /var/lib/implant-scan-mosquitto/)
+//   out/uplinks/uplink-sahlgrenska/{ca.pem, uplink.pem, uplink.key, uplink.env} → /etc/implant-scan/ on the uplink host
+//   out/observers/<id>/{ca.pem, observer.pem, observer.key}   read-only watching (mosquitto_sub)
+// The ACL and the CRL are written from the whole ledger (broker-policy.ts), so a revocation is
+// never undone. Each certificate is in the ledger before its bundle is written: a serial is never lost.
 // Each gateway.json passes the daemon's own schema (gateway/config.ts) before it is written.
 // Keys are written 0600. A key made here leaves this machine with its bundle: for a key that never
 // leaves its device, run `implant-scan provision csr` there and `provision sign` here instead.
 
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ClientIdentity } from '../gateway/broker/identity.ts';
 import { parseConfig, type GatewayConfigInput } from '../gateway/config.ts';
-import { mosquittoAcl, mosquittoConf } from './mosquitto.ts';
-import { createCrl, issueCertificate, type LoadedCa } from './pki.ts';
+import { issueCrl, writeAcl } from './broker-policy.ts';
+import { deviceOf, Ledger, type DeviceKind } from './ledger.ts';
+import { mosquittoConf } from './mosquitto.ts';
+import { issueCertificate, type CertificateIdentity, type LoadedCa } from './pki.ts';
 import { checkId, ProvisioningError } from './subject.ts';
+import { x509 } from './x509.ts';
 
 export interface Theatre {
   theatre: string;
@@ -24,21 +31,29 @@ export interface Theatre {
 
 export interface FleetOptions {
   ca: LoadedCa;
+  /** Read and written: the fleet's record (ledger.ts). Default: out/ledger.json (the CLI keeps it beside the CA key). */
+  ledger?: Ledger;
   site: string;
   theatres: readonly Theatre[];
   broker: { url: string; port?: number; bindAddress?: string; dnsNames: readonly string[]; ipAddresses?: readonly string[] };
   uplinks: readonly string[];
   operators?: readonly string[];
+  observers?: readonly string[];
+  /** The national service's URL, for the uplink's uplink.env. */
+  nationalUrl?: string;
   out: string;
   /** Where each bundle will be installed on its device (the paths written into the configs). */
   gatewayEtc?: string;
   brokerEtc?: string;
+  uplinkEtc?: string;
   validDays?: number;
+  crlDays?: number;
+  now?: Date;
 }
 
-export interface SerialRecord {
+export interface IssuedRecord {
   serialHex: string;
-  kind: string;
+  kind: DeviceKind;
   id: string;
 }
 
@@ -61,60 +76,109 @@ export function readFleetCsv(text: string): Theatre[] {
   return rows;
 }
 
-async function writeBundle(dir: string, files: Record<string, string>): Promise<void> {
+/** Writes a bundle's files; keys 0600, everything else 0644. */
+export async function writeBundle(dir: string, files: Record<string, string>): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o750 });
   for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text, { mode: name.endsWith('.key') ? 0o600 : 0o644 });
 }
 
-export async function provisionFleet(o: FleetOptions): Promise<{ serials: SerialRecord[] }> {
+/** The bundle folder of a device, under the fleet's output. */
+export function bundleDir(out: string, kind: DeviceKind, id: string): string {
+  return kind === 'broker' ? join(out, 'broker') : join(out, `${kind}s`, id);
+}
+
+/** A new certificate (and key) for the identity, in the ledger (saved) before anything else is written. */
+export async function issueRecorded(ca: LoadedCa, ledger: Ledger, identity: CertificateIdentity, o: { validDays: number; now: Date }): Promise<{ certPem: string; keyPem: string; serialHex: string }> {
+  const made = await issueCertificate(ca, identity, { validDays: o.validDays, now: o.now });
+  const cert = new x509.X509Certificate(made.certPem);
+  ledger.recordCertificate({ serialHex: made.serialHex, id: deviceOf(identity).id, issuedAt: o.now, notAfter: cert.notAfter });
+  await ledger.save();
+  return made;
+}
+
+/** The gateway's config, checked by the daemon's own schema: refused here, not on the device. */
+export function gatewayConfig(t: Theatre & { site: string }, brokerUrl: string, etc = '/etc/implant-scan'): string {
+  const input: GatewayConfigInput = {
+    site: t.site,
+    theatre: t.theatre,
+    gateway: t.gateway,
+    broker: { url: brokerUrl, tls: { ca: join(etc, 'ca.pem'), cert: join(etc, 'gateway.pem'), key: join(etc, 'gateway.key') } },
+  };
+  parseConfig(input, `gateway ${t.gateway}`);
+  return `${JSON.stringify(input, null, 2)}\n`;
+}
+
+/** What `implant-scan-uplink.service` reads (packaging/systemd): the flags `implant-scan uplink` takes. */
+export function uplinkEnv(o: { site: string; brokerUrl: string; nationalUrl?: string; id: string; etc?: string }): string {
+  const etc = o.etc ?? '/etc/implant-scan';
+  return [
+    `# implant-scan uplink ${o.id}: copy to ${etc}/uplink.env with ca.pem, uplink.pem and uplink.key (see implant-scan uplink --help).`,
+    `SITE=${o.site}`,
+    `BROKER=${o.brokerUrl}`,
+    o.nationalUrl ? `NATIONAL=${o.nationalUrl}` : '# the national service, e.g. https://national.example/ (the service will not start without it)\nNATIONAL=',
+    `UPLINK_OPTS=--tls-ca ${join(etc, 'ca.pem')} --tls-cert ${join(etc, 'uplink.pem')} --tls-key ${join(etc, 'uplink.key')}`,
+    '',
+  ].join('\n');
+}
+
+export async function provisionFleet(o: FleetOptions): Promise<{ issued: IssuedRecord[]; kept: string[] }> {
   const site = checkId(o.site, 'site');
   const validDays = o.validDays ?? 825;
+  const now = o.now ?? new Date();
   const gatewayEtc = o.gatewayEtc ?? '/etc/implant-scan';
   const brokerEtc = o.brokerEtc ?? '/etc/mosquitto/implant-scan';
-  const serials: SerialRecord[] = [];
-  const identities: ClientIdentity[] = [];
+  const { ca } = o;
+  const ledger = o.ledger ?? (await Ledger.load(o.out));
+  const issued: IssuedRecord[] = [];
+  const kept: string[] = [];
+
+  /** Issues for a device new to the ledger; one it already has is kept as it is. */
+  const add = async (identity: CertificateIdentity, files: (made: { certPem: string; keyPem: string }) => Record<string, string>): Promise<void> => {
+    const device = deviceOf(identity);
+    const known = ledger.device(device.id);
+    if (known) {
+      if (known.retiredAt !== undefined) throw new ProvisioningError(`${device.id} was retired on ${known.retiredAt.slice(0, 10)}: give the new device a new id`);
+      if (known.kind !== device.kind || known.theatre !== device.theatre) throw new ProvisioningError(`${device.id} is already a ${known.kind}${known.theatre ? ` of theatre ${known.theatre}` : ''}: ids are unique on a site`);
+      kept.push(device.id);
+      return;
+    }
+    const dir = bundleDir(o.out, device.kind, device.id);
+    if (device.kind !== 'broker' && existsSync(dir)) throw new ProvisioningError(`${dir} exists but ${device.id} is not in the ledger: move it away (or give the CA's ledger) before provisioning it again`);
+    ledger.addDevice({ ...device, keyOrigin: 'ca' });
+    const made = await issueRecorded(ca, ledger, identity, { validDays, now });
+    await writeBundle(dir, files(made));
+    issued.push({ serialHex: made.serialHex, kind: device.kind, id: device.id });
+  };
 
   for (const t of o.theatres) {
-    const identity = { kind: 'gateway' as const, site, theatre: t.theatre, gateway: t.gateway };
-    const input: GatewayConfigInput = {
-      site,
-      theatre: t.theatre,
-      gateway: t.gateway,
-      broker: { url: o.broker.url, tls: { ca: join(gatewayEtc, 'ca.pem'), cert: join(gatewayEtc, 'gateway.pem'), key: join(gatewayEtc, 'gateway.key') } },
-    };
-    parseConfig(input, `gateway ${t.gateway}`); // the daemon's own schema: refuse now, not on the device
-    const cert = await issueCertificate(o.ca, identity, { validDays });
-    await writeBundle(join(o.out, 'gateways', t.gateway), { 'gateway.json': `${JSON.stringify(input, null, 2)}\n`, 'ca.pem': o.ca.certPem, 'gateway.pem': cert.certPem, 'gateway.key': cert.keyPem });
-    serials.push({ serialHex: cert.serialHex, kind: 'gateway', id: t.gateway });
-    identities.push(identity);
+    const config = gatewayConfig({ ...t, site }, o.broker.url, gatewayEtc);
+    await add({ kind: 'gateway', site, theatre: t.theatre, gateway: t.gateway }, (m) => ({ 'gateway.json': config, 'ca.pem': ca.certPem, 'gateway.pem': m.certPem, 'gateway.key': m.keyPem }));
   }
-  for (const [kind, ids] of [['uplink', o.uplinks], ['operator', o.operators ?? []]] as const) {
-    for (const id of ids) {
-      const identity = { kind, site, id: checkId(id, `${kind} id`) };
-      const cert = await issueCertificate(o.ca, identity, { validDays });
-      await writeBundle(join(o.out, `${kind}s`, id), { 'ca.pem': o.ca.certPem, [`${kind}.pem`]: cert.certPem, [`${kind}.key`]: cert.keyPem });
-      serials.push({ serialHex: cert.serialHex, kind, id });
-      identities.push(identity);
-    }
+  for (const id of o.uplinks) {
+    const env = uplinkEnv({ site, brokerUrl: o.broker.url, id, ...(o.nationalUrl ? { nationalUrl: o.nationalUrl } : {}), ...(o.uplinkEtc ? { etc: o.uplinkEtc } : {}) });
+    await add({ kind: 'uplink', site, id: checkId(id, 'uplink id') }, (m) => ({ 'ca.pem': ca.certPem, 'uplink.pem': m.certPem, 'uplink.key': m.keyPem, 'uplink.env': env }));
   }
+  for (const [kind, ids] of [['operator', o.operators ?? []], ['observer', o.observers ?? []]] as const) {
+    for (const id of ids) await add({ kind, site, id: checkId(id, `${kind} id`) }, (m) => ({ 'ca.pem': ca.certPem, [`${kind}.pem`]: m.certPem, [`${kind}.key`]: m.keyPem }));
+  }
+  const brokerIdentity = { kind: 'broker' as const, site, dnsNames: o.broker.dnsNames, ...(o.broker.ipAddresses ? { ipAddresses: o.broker.ipAddresses } : {}) };
+  if (!ledger.broker()) await add(brokerIdentity, (m) => ({ 'broker.pem': m.certPem, 'broker.key': m.keyPem }));
+  else kept.push(ledger.broker()!.id);
 
-  const broker = await issueCertificate(o.ca, { kind: 'broker', site, dnsNames: o.broker.dnsNames, ...(o.broker.ipAddresses ? { ipAddresses: o.broker.ipAddresses } : {}) }, { validDays });
-  serials.push({ serialHex: broker.serialHex, kind: 'broker', id: o.broker.dnsNames[0] ?? 'broker' });
+  const brokerOut = join(o.out, 'broker');
   const port = o.broker.port ?? (Number(new URL(o.broker.url).port) || 8883);
-  await writeBundle(join(o.out, 'broker'), {
+  await writeBundle(brokerOut, {
     'mosquitto.conf': mosquittoConf({
       port,
       ...(o.broker.bindAddress ? { bindAddress: o.broker.bindAddress } : {}),
       tls: { caFile: join(brokerEtc, 'ca.pem'), certFile: join(brokerEtc, 'broker.pem'), keyFile: join(brokerEtc, 'broker.key'), crlFile: join(brokerEtc, 'crl.pem') },
       aclFile: join(brokerEtc, 'acl'),
-      persistenceDir: '/var/lib/mosquitto/',
+      // Its own state directory, not the stock mosquitto service's database.
+      persistenceDir: '/var/lib/implant-scan-mosquitto/',
     }),
-    acl: mosquittoAcl(identities),
-    'ca.pem': o.ca.certPem,
-    'broker.pem': broker.certPem,
-    'broker.key': broker.keyPem,
-    'crl.pem': await createCrl(o.ca, [], { nextUpdateDays: 30 }),
+    'ca.pem': ca.certPem,
   });
-  await writeFile(join(o.out, 'serials.json'), `${JSON.stringify(serials, null, 2)}\n`);
-  return { serials };
+  await writeAcl(ledger, [join(brokerOut, 'acl')]);
+  await issueCrl(ca, ledger, { now, ...(o.crlDays ? { nextUpdateDays: o.crlDays } : {}), targets: [join(brokerOut, 'crl.pem')] });
+  return { issued, kept };
 }

@@ -4,6 +4,7 @@
 //   await privateKeyPem(keys.privateKey)            → '-----BEGIN PRIVATE KEY-----…'
 //   const { keys, signingAlgorithm } = await loadSigningKey(pem)   EC P-256/P-384 or RSA ≥ 2048
 //   spkiOfPrivateKey(pem)                            the public half, DER, to compare with a certificate's
+//   encryptPrivateKeyPem(pem, passphrase)           → '-----BEGIN ENCRYPTED PRIVATE KEY-----…' (PKCS#8, AES-256, PBES2)
 
 import { createPrivateKey, createPublicKey, webcrypto, type KeyObject } from 'node:crypto';
 import { ProvisioningError } from './subject.ts';
@@ -23,6 +24,7 @@ export async function privateKeyPem(key: CryptoKey): Promise<string> {
 }
 
 function readPrivateKey(pem: string, passphrase?: string): KeyObject {
+  if (passphrase === undefined && pem.includes('ENCRYPTED')) throw new ProvisioningError('the key is encrypted: give its passphrase (a file or an environment variable, never the command line)');
   try {
     return createPrivateKey(passphrase === undefined ? pem : { key: pem, passphrase });
   } catch (e) {
@@ -33,6 +35,12 @@ function readPrivateKey(pem: string, passphrase?: string): KeyObject {
 /** The SubjectPublicKeyInfo (DER) of a private key's public half. */
 export function spkiOfPrivateKey(pem: string, passphrase?: string): Buffer {
   return createPublicKey(readPrivateKey(pem, passphrase)).export({ type: 'spki', format: 'der' });
+}
+
+/** The key as encrypted PKCS#8 PEM (PBES2, AES-256-CBC): what `provision ca --encrypt-key` stores. */
+export function encryptPrivateKeyPem(pem: string, passphrase: string): string {
+  if (passphrase.length < 12) throw new ProvisioningError('a CA key passphrase must be at least 12 characters');
+  return readPrivateKey(pem).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase }) as string;
 }
 
 export interface SigningKey {

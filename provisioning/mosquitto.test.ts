@@ -1,6 +1,8 @@
 // The generated Mosquitto configuration and ACL against a real Mosquitto over real TLS, with
 // certificates from provisioning's PKI: a gateway may publish only its own scans and read only its own
 // receipts; plain TCP, a foreign CA's certificate and a missing certificate are refused.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,10 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { receiptTopic, scanTopic } from '../protocol/topics.ts';
 import { findMosquitto, startMosquitto, type Mosquitto } from '../gateway/broker/mosquitto-test-support.ts';
 import { collect, GW_A, GW_B, UPLINK } from '../gateway/broker/test-support.ts';
-import { mosquittoAcl, mosquittoConf } from './mosquitto.ts';
+import { MAX_MESSAGE_BYTES } from '../protocol/wire.ts';
+import { BROKER_LIMITS, mosquittoAcl, mosquittoConf, TLS_1_2_CIPHERS } from './mosquitto.ts';
 import { createSiteCa, issueCertificate } from './pki.ts';
 
 const binary = findMosquitto();
+const openssl = ['/usr/bin/openssl', '/usr/local/bin/openssl'].find((p) => existsSync(p)) ?? null;
 const A = { site: GW_A.site, theatre: GW_A.theatre, gateway: GW_A.gateway };
 const B = { site: GW_B.site, theatre: GW_B.theatre, gateway: GW_B.gateway };
 
@@ -23,6 +27,19 @@ describe('Mosquitto ACL text', () => {
     expect(acl).toContain(`topic read ${receiptTopic(A)}\n`);
     expect(acl).toContain(`user ${UPLINK.id}\ntopic read implant/v1/${UPLINK.site}/+/+/scan\n`);
     expect(acl).not.toMatch(/#\s*$|topic \w+ #|implant\/v1\/#/m);
+  });
+
+  it('an observer reads its site\'s scans and states and writes nothing', () => {
+    const acl = mosquittoAcl([{ kind: 'observer', site: GW_A.site, id: 'watch-it' }]);
+    expect(acl).toContain(`user watch-it\ntopic read implant/v1/${GW_A.site}/+/+/scan\ntopic read implant/v1/${GW_A.site}/+/+/state\n`);
+    expect(acl).not.toMatch(/write/);
+  });
+
+  it('the configuration names the AEAD-only TLS 1.2 suites and every bound', () => {
+    const conf = mosquittoConf({ port: 8883, tls: { caFile: 'ca', certFile: 'c', keyFile: 'k' }, aclFile: 'acl', persistenceDir: '/p' });
+    expect(conf).toContain(`ciphers ${TLS_1_2_CIPHERS}\n`);
+    expect(TLS_1_2_CIPHERS.split(':').every((c) => c.startsWith('ECDHE-') && /GCM|CHACHA20/.test(c))).toBe(true);
+    for (const [k, v] of Object.entries(BROKER_LIMITS)) expect(conf).toContain(`\n${k} ${v}\n`);
   });
 
   it('refuses ids that could widen a rule, and duplicate usernames', () => {
@@ -122,9 +139,41 @@ describe.skipIf(binary === null)('a TLS Mosquitto with the generated configurati
     expect(granted.find((g) => g.topic === receiptTopic(A))?.qos).toBe(1);
   });
 
-  it('refuses plain TCP, a missing certificate and a foreign CA’s certificate', async () => {
-    await expect(client(null, { url: url.replace('mqtts:', 'mqtt:') })).rejects.toThrow();
-    await expect(client(null)).rejects.toThrow();
-    await expect(client('gw-a-foreign')).rejects.toThrow();
+  it('refuses plain TCP, a missing certificate and a foreign CA’s certificate, each for its reason', async () => {
+    // Plain MQTT is no TLS ClientHello: Mosquitto drops the connection without a CONNACK.
+    await expect(client(null, { url: url.replace('mqtts:', 'mqtt:') })).rejects.toThrow(/^closed before CONNACK$|ECONNRESET/);
+    await expect(client(null)).rejects.toMatchObject({ code: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' });
+    await expect(client('gw-a-foreign')).rejects.toMatchObject({ code: 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA' });
+    // The control: the site's own certificate, same broker, same options.
+    expect((await client('gw-a')).connected).toBe(true);
+  });
+
+  it.skipIf(openssl === null)('TLS 1.2 negotiates an ECDHE AEAD suite and refuses a CBC-SHA1 one (openssl s_client)', () => {
+    const port = new URL(url).port;
+    const sClient = (...args: string[]) => {
+      const r = spawnSync(openssl!, ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-CAfile', join(dir, 'site-ca.pem'), '-cert', join(dir, 'gw-a.pem'), '-key', join(dir, 'gw-a.key'), '-brief', ...args], { input: '', encoding: 'utf8', timeout: 20_000 });
+      return { ok: r.status === 0, out: `${r.stdout}${r.stderr}` };
+    };
+    const aead = sClient('-tls1_2', '-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256');
+    expect(aead.out).toContain('Ciphersuite: ECDHE-ECDSA-AES128-GCM-SHA256');
+    expect(aead.out).toContain('Verification: OK');
+    const cbc = sClient('-tls1_2', '-cipher', 'ECDHE-ECDSA-AES128-SHA');
+    expect(cbc.ok).toBe(false);
+    expect(cbc.out).toMatch(/alert handshake failure/);
+    expect(sClient('-tls1_1', '-cipher', 'ECDHE-ECDSA-AES128-SHA@SECLEVEL=0').out).toMatch(/alert protocol version|no protocols available|unsupported protocol/);
+  });
+
+  it('max_packet_size: the largest message the protocol decodes goes through; a bigger one disconnects its sender', async () => {
+    const uplink = await client('uplink');
+    const seen = collect(uplink);
+    await uplink.subscribeAsync(`implant/v1/${UPLINK.site}/+/+/scan`, { qos: 1 });
+    const gwA = await client('gw-a');
+    await gwA.publishAsync(scanTopic(A), Buffer.alloc(MAX_MESSAGE_BYTES, 1), { qos: 1 });
+    await seen.waitFor(1);
+    expect(seen.messages[0]!.payload.length).toBe(MAX_MESSAGE_BYTES);
+    const closed = new Promise<void>((resolve) => gwA.once('close', () => resolve()));
+    gwA.publish(scanTopic(A), Buffer.alloc(BROKER_LIMITS.max_packet_size + 1, 1), { qos: 1 });
+    await closed;
+    expect(seen.messages).toHaveLength(1);
   });
 });

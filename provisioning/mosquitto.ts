@@ -8,9 +8,47 @@
 // certificate's CN the username the ACL is keyed by (the gateway id, the uplink's or operator's
 // id), and `use_username_as_clientid` pins the MQTT client id to it, as gatewayAcl's
 // authorizeConnect does: no device can take over another's session. Plain TCP is not offered.
+// An observer (read-only, subscribe to its site's scans and states) is a role of this ACL only:
+// its own CN, so its own client id, never the uplink's session.
+//
+// TLS 1.2 is offered with ECDHE + AEAD suites only (TLS_1_2_CIPHERS); TLS 1.3's suites are all AEAD.
+// The bounds (BROKER_LIMITS) keep one misbehaving client from exhausting the broker: a scan event
+// is a few hundred bytes, and the protocol refuses any message over MAX_MESSAGE_BYTES anyway.
 
 import { isValidId, TOPIC_PREFIX } from '../protocol/topics.ts';
+import { MAX_MESSAGE_BYTES } from '../protocol/wire.ts';
 import type { ClientIdentity } from '../gateway/broker/identity.ts';
+import type { ObserverIdentity } from './subject.ts';
+
+/** ECDHE key exchange, AEAD only (no CBC, no SHA-1 MAC); ECDSA first: every broker key we issue is P-256. */
+export const TLS_1_2_CIPHERS = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
+
+/** Mosquitto's bounds, with why each value fits. */
+export const BROKER_LIMITS = {
+  /** Whole MQTT packet: the largest message the protocol decodes (protocol/wire.ts) plus topic and header room; a bigger one disconnects its sender. */
+  max_packet_size: MAX_MESSAGE_BYTES + 1024,
+  /** Per listener: a hospital has tens of theatres; room for reconnect overlap and observers. */
+  max_connections: 1000,
+  /** Outgoing QoS 1 in flight per client (Mosquitto's default, said out loud). */
+  max_inflight_messages: 20,
+  /** Queued per client beyond those in flight (the uplink offline for a while: ~100,000 scans of a few hundred bytes). */
+  max_queued_messages: 100_000,
+  /** …and at most this many bytes per client, whichever comes first. */
+  max_queued_bytes: 128 * 1024 * 1024,
+  /** A session not resumed within this is dropped (a retired device's would stay forever otherwise). */
+  persistent_client_expiration: '90d',
+  /** The broker's heap, all clients together. */
+  memory_limit: 1024 * 1024 * 1024,
+} as const;
+
+export type AclIdentity = ClientIdentity | ObserverIdentity;
 
 export interface MosquittoTlsFiles {
   caFile: string;
@@ -45,8 +83,9 @@ export function mosquittoConf(o: MosquittoConfOptions): string {
     `acl_file ${safeLine('aclFile', o.aclFile)}`,
     'persistence true',
     `persistence_location ${safeLine('persistenceDir', o.persistenceDir.endsWith('/') ? o.persistenceDir : `${o.persistenceDir}/`)}`,
-    // A gateway publishes a few scans a minute; a backlog replay is paced by the gateway's own window.
-    'max_queued_messages 100000',
+    ...Object.entries(BROKER_LIMITS)
+      .filter(([k]) => k !== 'max_connections')
+      .map(([k, v]) => `${k} ${v}`),
     '',
     `listener ${o.port}${o.bindAddress ? ` ${safeLine('bindAddress', o.bindAddress)}` : ''}`,
     `cafile ${safeLine('caFile', o.tls.caFile)}`,
@@ -54,6 +93,8 @@ export function mosquittoConf(o: MosquittoConfOptions): string {
     `keyfile ${safeLine('keyFile', o.tls.keyFile)}`,
     ...(o.tls.crlFile ? [`crlfile ${safeLine('crlFile', o.tls.crlFile)}`] : []),
     'tls_version tlsv1.2',
+    `ciphers ${TLS_1_2_CIPHERS}`,
+    `max_connections ${BROKER_LIMITS.max_connections}`,
     'require_certificate true',
     'use_identity_as_username true',
     'use_username_as_clientid true',
@@ -63,7 +104,7 @@ export function mosquittoConf(o: MosquittoConfOptions): string {
 }
 
 /** One `user` block per identity, least privilege (the rules of gatewayAcl). */
-export function mosquittoAcl(identities: readonly ClientIdentity[]): string {
+export function mosquittoAcl(identities: readonly AclIdentity[]): string {
   const seen = new Set<string>();
   const blocks = identities.map((identity) => {
     if (identity.kind === 'local-demo') throw new Error('the local-demo identity has no place on a hospital broker');
@@ -71,7 +112,7 @@ export function mosquittoAcl(identities: readonly ClientIdentity[]): string {
     for (const [what, value] of Object.entries(identity)) {
       if (what !== 'kind' && !isValidId(value)) throw new Error(`${identity.kind} ${what} must match [A-Za-z0-9_-]{1,64}: ${JSON.stringify(value)}`);
     }
-    if (seen.has(user)) throw new Error(`${user} appears twice: every certificate CN (gateway, uplink or operator id) must be unique on a broker`);
+    if (seen.has(user)) throw new Error(`${user} appears twice: every certificate CN (gateway, uplink, operator or observer id) must be unique on a broker`);
     seen.add(user);
     const site = `${TOPIC_PREFIX}/${identity.site}`;
     const rules =
@@ -79,7 +120,9 @@ export function mosquittoAcl(identities: readonly ClientIdentity[]): string {
         ? [`write ${site}/${identity.theatre}/${identity.gateway}/scan`, `write ${site}/${identity.theatre}/${identity.gateway}/state`, `read ${site}/${identity.theatre}/${identity.gateway}/receipt`, `read ${site}/${identity.theatre}/${identity.gateway}/cmd`]
         : identity.kind === 'uplink'
           ? [`read ${site}/+/+/scan`, `read ${site}/+/+/state`, `write ${site}/+/+/receipt`]
-          : [`read ${site}/+/+/state`, `write ${site}/+/+/cmd`];
+          : identity.kind === 'observer'
+            ? [`read ${site}/+/+/scan`, `read ${site}/+/+/state`]
+            : [`read ${site}/+/+/state`, `write ${site}/+/+/cmd`];
     return [`# ${identity.kind} of ${identity.site}`, `user ${user}`, ...rules.map((r) => `topic ${r}`), ''].join('\n');
   });
   return ['# Implant Scan broker ACL (written by implant-scan provision). Anything not listed is refused.', '', ...blocks].join('\n');

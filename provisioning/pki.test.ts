@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { encryptPrivateKeyPem } from './keys.ts';
 import { createCrl, createKeyAndCsr, createSiteCa, identityOf, importCa, issueCertificate, issueFromCsr, type CaPem, type LoadedCa } from './pki.ts';
 import type { PeerCertificate } from 'node:tls';
 import { identityFromPeerCertificate, identityFromSubject, subjectOf, type CertificateIdentity } from './subject.ts';
@@ -64,6 +65,28 @@ describe.skipIf(openssl === null)('pki checked by openssl', () => {
     expect(verify(up.certPem, '-purpose', 'sslclient').ok).toBe(true);
     expect(ossl('x509', '-noout', '-subject', '-in', 'leaf.pem').out.trim()).toBe('subject=O = sahlgrenska, OU = uplink, CN = uplink-sahlgrenska');
     expect(identityOf(up.certPem)).toEqual(UPLINK);
+  });
+
+  test('an observer certificate: O = site, OU = observer, CN = id; no identity for the embedded broker', async () => {
+    const OBSERVER = { kind: 'observer', site: 'sahlgrenska', id: 'watch-it' } as const;
+    const o = await issueCertificate(ca, OBSERVER, { validDays: 2 });
+    expect(verify(o.certPem, '-purpose', 'sslclient').ok).toBe(true);
+    expect(ossl('x509', '-noout', '-subject', '-in', 'leaf.pem').out.trim()).toBe('subject=O = sahlgrenska, OU = observer, CN = watch-it');
+    expect(identityOf(o.certPem)).toEqual(OBSERVER);
+    // Read as a gateway of theatre "observer" it could publish scans: the embedded broker gets no identity.
+    expect(identityFromSubject({ O: 'sahlgrenska', OU: 'observer', CN: 'watch-it' })).toBeNull();
+  });
+
+  test('an encrypted CA key (PKCS#8, AES-256) is what openssl reads with the passphrase, and imports with it only', async () => {
+    const encrypted = encryptPrivateKeyPem(caPem.keyPem, 'correct horse battery staple');
+    expect(encrypted).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----/);
+    expect(ossl('pkey', '-in', file('enc.key', encrypted), '-passin', 'pass:correct horse battery staple', '-pubout').ok).toBe(true);
+    expect(ossl('pkey', '-in', 'enc.key', '-passin', 'pass:wrong passphrase!', '-pubout').ok).toBe(false);
+    await expect(importCa(caPem.certPem, encrypted)).rejects.toThrow(/the key is encrypted: give its passphrase/);
+    await expect(importCa(caPem.certPem, encrypted, { passphrase: 'wrong passphrase!' })).rejects.toThrow(/not a readable private key/);
+    const loaded = await importCa(caPem.certPem, encrypted, { passphrase: 'correct horse battery staple' });
+    expect(verify((await issueCertificate(loaded, GW, { validDays: 1 })).certPem).ok).toBe(true);
+    expect(() => encryptPrivateKeyPem(caPem.keyPem, 'short')).toThrow(/at least 12/);
   });
 
   test('a broker certificate is a TLS server for its DNS names and addresses, not a client', async () => {

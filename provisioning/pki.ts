@@ -13,6 +13,7 @@
 import { webcrypto } from 'node:crypto';
 import { ECDSA_SHA256, loadSigningKey, newKeyPair, privateKeyPem, spkiOfPrivateKey, type SigningKey } from './keys.ts';
 import { x509 } from './x509.ts';
+import { isValidId } from '../protocol/topics.ts';
 import { checkId, checkIdentity, identityFromSubject, ProvisioningError, subjectOf, type CertificateIdentity } from './subject.ts';
 
 export { ProvisioningError } from './subject.ts';
@@ -40,6 +41,8 @@ export interface IssueOptions {
   serialNumber?: string;
   /** Default: now less 5 minutes. validDays count from it (a past date makes an expired certificate, for tests). */
   notBefore?: Date;
+  /** The PKI's clock (default: the system's). */
+  now?: Date;
 }
 
 export interface Revoked {
@@ -79,10 +82,10 @@ const toCa = async (ca: LoadedCa | CaPem): Promise<LoadedCa> => ('signing' in ca
 
 // ---- the CA ---------------------------------------------------------------------------------
 
-export async function createSiteCa({ site, validDays }: { site: string; validDays: number }): Promise<CaPem> {
+export async function createSiteCa({ site, validDays, now = new Date() }: { site: string; validDays: number; now?: Date }): Promise<CaPem> {
   checkId(site, 'site');
   const keys = await newKeyPair();
-  const notBefore = new Date(Date.now() - CLOCK_SKEW_MS);
+  const notBefore = new Date(now.getTime() - CLOCK_SKEW_MS);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     name: [{ O: [site] }, { CN: [`Implant Scan site CA ${site}`] }],
     keys,
@@ -125,7 +128,7 @@ function days(n: number): number {
 async function sign(caInput: LoadedCa | CaPem, identity: CertificateIdentity, publicKey: CryptoKey | x509.PublicKey, opts: IssueOptions): Promise<{ certPem: string; serialHex: string }> {
   const ca = await toCa(caInput);
   const who = checkIdentity(identity);
-  const start = opts.notBefore ?? new Date();
+  const start = opts.notBefore ?? opts.now ?? new Date();
   const notBefore = opts.notBefore ?? new Date(start.getTime() - CLOCK_SKEW_MS);
   const notAfter = new Date(start.getTime() + days(opts.validDays) * DAY_MS);
   if (notAfter > ca.cert.notAfter) throw new ProvisioningError(`the certificate would outlive its CA (valid until ${ca.cert.notAfter.toISOString()}): ask for fewer days`);
@@ -225,7 +228,10 @@ export function identityOf(certPem: string): CertificateIdentity | null {
   if (fields.some(([k, v]) => !['O', 'OU', 'CN'].includes(k) || v.length !== 1)) return null;
   const eku = cert.getExtension(x509.ExtendedKeyUsageExtension)?.usages ?? [];
   const [O, OU, CN] = [one('O'), one('OU'), one('CN')];
-  if (eku.includes(x509.ExtendedKeyUsage.clientAuth)) return identityFromSubject({ O, OU, CN });
+  if (eku.includes(x509.ExtendedKeyUsage.clientAuth)) {
+    if (OU === 'observer') return isValidId(O) && isValidId(CN) ? { kind: 'observer', site: O, id: CN } : null;
+    return identityFromSubject({ O, OU, CN });
+  }
   if (!eku.includes(x509.ExtendedKeyUsage.serverAuth) || OU !== undefined || O === undefined) return null;
   const san = cert.getExtension(x509.SubjectAlternativeNameExtension)?.names.items ?? [];
   const dnsNames = san.filter((n) => n.type === 'dns').map((n) => n.value);

@@ -3,11 +3,14 @@
 //     → O=sahlgrenska, OU=or-3, CN=gw-or3                 (a theatre gateway)
 //   { kind: 'uplink', site, id }   → O=site, OU=uplink, CN=id      (the hospital forwarder)
 //   { kind: 'operator', site, id } → O=site, OU=operator, CN=id    (an operator console)
+//   { kind: 'observer', site, id } → O=site, OU=observer, CN=id    (read-only: watches scans and states)
 //   { kind: 'broker', site, dnsNames: ['broker.local'] } → O=site, CN=broker.local (+ SAN, serverAuth)
 //   identityFromSubject({ O: 'sahlgrenska', OU: 'or-3', CN: 'gw-or3' }) → the gateway above
 //   certificateAuthenticator(identityFromPeerCertificate)  the broker's side (gateway/broker/auth.ts)
 //
-// 'uplink' and 'operator' are reserved OUs, so no theatre may be called that.
+// 'uplink', 'operator' and 'observer' are reserved OUs, so no theatre may be called that. The
+// observer is a Mosquitto ACL role only (provisioning/mosquitto.ts): the embedded broker knows no
+// such identity, so identityFromSubject gives null for it and that broker refuses it.
 
 import { isIP } from 'node:net';
 import type { PeerCertificate } from 'node:tls';
@@ -24,7 +27,14 @@ export interface BrokerIdentity {
   ipAddresses?: readonly string[];
 }
 
-export type CertificateIdentity = ClientCertificateIdentity | BrokerIdentity;
+/** Subscribe-only, its own client id: `mosquitto_sub` with it never takes the uplink's session. */
+export interface ObserverIdentity {
+  kind: 'observer';
+  site: string;
+  id: string;
+}
+
+export type CertificateIdentity = ClientCertificateIdentity | ObserverIdentity | BrokerIdentity;
 
 /** A subject's O, OU and CN (each absent or one value). */
 export interface SubjectFields {
@@ -37,7 +47,7 @@ export class ProvisioningError extends Error {
   override name = 'ProvisioningError';
 }
 
-export const RESERVED_OUS = ['uplink', 'operator'] as const;
+export const RESERVED_OUS = ['uplink', 'operator', 'observer'] as const;
 
 const DNS_NAME = /^(?=.{1,253}$)(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
@@ -58,6 +68,7 @@ export function checkIdentity(identity: CertificateIdentity): CertificateIdentit
     }
     case 'uplink':
     case 'operator':
+    case 'observer':
       return { kind: identity.kind, site, id: checkId(identity.id, `${identity.kind} id`) };
     case 'broker': {
       const { dnsNames, ipAddresses = [] } = identity;
@@ -79,6 +90,7 @@ export function subjectOf(identity: CertificateIdentity): Array<Record<string, s
       return [{ O: [i.site] }, { OU: [i.theatre] }, { CN: [i.gateway] }];
     case 'uplink':
     case 'operator':
+    case 'observer':
       return [{ O: [i.site] }, { OU: [i.kind] }, { CN: [i.id] }];
     case 'broker':
       return [{ O: [i.site] }, { CN: [i.dnsNames[0]!] }];
@@ -87,7 +99,7 @@ export function subjectOf(identity: CertificateIdentity): Array<Record<string, s
 
 /** The inverse for client certificates: null unless the fields name a valid identity. */
 export function identityFromSubject(s: SubjectFields): ClientCertificateIdentity | null {
-  if (s.OU === undefined) return null;
+  if (s.OU === undefined || s.OU === 'observer') return null;
   const identity =
     s.OU === 'uplink' || s.OU === 'operator'
       ? parseIdentity({ kind: s.OU, site: s.O, id: s.CN })
