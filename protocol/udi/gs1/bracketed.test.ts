@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { workAtDouble } from '../work-count.test-support.ts';
 import { AI_ENTRIES } from './ai-table.generated.ts';
 import { parseBracketed, toBracketed } from './bracketed.ts';
 
@@ -71,15 +72,25 @@ describe('parseBracketed', () => {
     expect(parseBracketed('(23)1').errors[0]?.message).toBe('(23) is not a GS1 Application Identifier.');
   });
 
-  it('stays linear on hostile 64 KiB input', () => {
+  it('stays linear on hostile 64 KiB input (work counted, not timed)', () => {
     expect(parseBracketed('(01)'.repeat(16384))).toMatchObject({ elements: { length: 16384 }, errors: [{ code: 'bad-bracketed' }] });
-    const hostile = ['(01)'.repeat(16384), '('.repeat(65536), `(10)${'\\('.repeat(32000)}`, `(10)${'(0'.repeat(32000)}`, `(10)${'(10'.repeat(21000)}`, '(9'.repeat(32768)];
-    const t0 = performance.now();
-    for (const s of hostile) {
+    const hostile = [
+      (k: number) => '(01)'.repeat(16384 * k),
+      (k: number) => '('.repeat(65536 * k),
+      (k: number) => `(10)${'\\('.repeat(32000 * k)}`,
+      (k: number) => `(10)${'(0'.repeat(32000 * k)}`,
+      (k: number) => `(10)${'(10'.repeat(21000 * k)}`,
+      (k: number) => '(9'.repeat(32768 * k),
+    ];
+    const parseOne = (s: string) => {
       const r = parseBracketed(s);
       expect(r.elements.length + r.errors.length).toBeGreaterThan(0);
+    };
+    // Half the input and all of it: twice the input, at most about twice the work.
+    for (const make of hostile) {
+      const work = workAtDouble(make, parseOne, 0.5);
+      expect(work.twice).toBeLessThanOrEqual(2.2 * work.n + 64);
     }
-    expect(performance.now() - t0).toBeLessThan(1000);
   });
 });
 
