@@ -110,8 +110,7 @@ describe('bracketed properties', () => {
   it('round-trips any elements with known AIs and CSET 82 values', () => {
     const element = fc.record({ ai: knownAi, value: fc.oneof(cset82(1), tricky.filter((v) => v !== '')) });
     fc.assert(
-      fc.property(fc.array(element, { maxLength: 8 }), (elements) => {
-        fc.pre(elements.length > 0);
+      fc.property(fc.array(element, { minLength: 1, maxLength: 8 }), (elements) => {
         expect(parseBracketed(toBracketed(elements))).toEqual({ elements, errors: [] });
       }),
       { numRuns: 20_000 },
@@ -133,13 +132,20 @@ describe('bracketed properties', () => {
   it('never throws, and every message is non-empty', () => {
     const piece = fc.oneof(fc.constantFrom('(', ')', '\\', '\\(', '(01)', '(10)', '(23)', '(1A)', '()', '(9999)'), fc.string({ maxLength: 8 }));
     const shaped = fc.array(piece, { maxLength: 12 }).map((a) => a.join(''));
+    const valid = fc.array(fc.record({ ai: knownAi, value: cset82(1) }), { minLength: 1, maxLength: 6 }).map(toBracketed);
+    let clean = 0;
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), shaped), (s) => {
+      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), shaped, valid), (s) => {
         const r = parseBracketed(s);
         for (const e of r.errors) expect(e.message).not.toBe('');
-        if (r.errors.length === 0) expect(parseBracketed(toBracketed(r.elements)).elements).toEqual(r.elements);
+        if (r.errors.length === 0) {
+          clean += 1;
+          expect(parseBracketed(toBracketed(r.elements)).elements).toEqual(r.elements);
+        }
       }),
       { numRuns: 20_000 },
     );
+    // Both branches must run often: errors with their messages, clean input with its round trip.
+    expect(clean / 20_000).toBeGreaterThanOrEqual(0.25);
   });
 });
