@@ -93,16 +93,61 @@ describe('order codes', () => {
   });
 
   test('arbitrary strings never throw, and whatever parses is canonical and valid', () => {
+    // Real codes as people type them (case, aliases, hyphens, spaces, one slip) beside noise, so
+    // the accepting branch runs on most cases; isCanonicalOrderCode is checked against the spec.
+    const typed = fc
+      .tuple(realCode, fc.array(fc.tuple(fc.constantFrom('lower', 'alias', 'hyphen', 'space', 'slip'), fc.nat(7), fc.constantFrom(...INPUT_CHARS)), { maxLength: 3 }))
+      .map(([code, edits]) => {
+        let s = code;
+        for (const [op, at, c] of edits) {
+          const i = at % s.length;
+          if (op === 'lower') s = s.toLowerCase();
+          else if (op === 'alias') s = s.replace(/1/g, 'l').replace(/0/g, 'O');
+          else if (op === 'hyphen' || op === 'space') s = s.slice(0, i) + (op === 'hyphen' ? '-' : ' ') + s.slice(i);
+          else s = s.slice(0, i) + c + s.slice(i + 1);
+        }
+        return s;
+      });
+    const noise = fc.oneof(fc.string(), fc.string({ unit: fc.constantFrom(...INPUT_CHARS, '-', ' ') }));
+    let accepted = 0;
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.string({ unit: fc.constantFrom(...INPUT_CHARS, '-', ' ') })), (s) => {
+      fc.property(fc.oneof({ weight: 4, arbitrary: typed }, { weight: 1, arbitrary: noise }), (s) => {
         const r = parseOrderCode(s);
         if (r.ok) {
+          accepted += 1;
           expect(isCanonicalOrderCode(r.code)).toBe(true);
           expect(checkValue([...r.code.slice(0, 7)].map(value))).toBe(value(r.code[7]!));
+          expect(r.code).toBe(canonical(s.replace(/[- ]/g, '')));
         }
+        const issuedSpelling = /^[0-9A-HJKMNP-TV-Z]{8}$/.test(s) && checkValue([...s.slice(0, 7)].map(value)) === value(s[7]!);
+        expect(isCanonicalOrderCode(s)).toBe(issuedSpelling);
       }),
       { numRuns: RUNS },
     );
+    expect(accepted / RUNS).toBeGreaterThanOrEqual(0.5);
+  });
+
+  test('input is bounded at 32 characters, hyphens and spaces included', () => {
+    const code = codeOf([7, 20, 23, 4, 21, 9, 22])!;
+    const spaced = (n: number) => code.slice(0, 4) + '-'.repeat(n) + code.slice(4);
+    expect(spaced(32 - 8)).toHaveLength(32);
+    expect(parseOrderCode(spaced(32 - 8))).toEqual({ ok: true, code });
+    expect(parseOrderCode(spaced(33 - 8))).toEqual({ ok: false, reason: 'malformed' });
+    expect(parseOrderCode(code + ' '.repeat(1000))).toEqual({ ok: false, reason: 'malformed' });
+  });
+
+  test('a character outside ASCII is malformed, even one just past it', () => {
+    const code = codeOf([7, 20, 23, 4, 21, 9, 22])!;
+    for (const c of ['\u0080', '\u00ff', '\u0131', '\uff11']) expect(parseOrderCode(code.slice(0, 7) + c), c).toEqual({ ok: false, reason: 'malformed' });
+  });
+
+  test('isCanonicalOrderCode: only the issued spelling of a valid code', () => {
+    const code = codeOf([1, 0, 1, 0, 20, 21, 22])!;
+    expect(isCanonicalOrderCode(code)).toBe(true);
+    for (const other of [code.toLowerCase(), formatOrderCode(code), `IO${code.slice(2)}`, ` ${code}`, code.slice(0, 7), `${code.slice(0, 7)}${code[7] === '0' ? '1' : '0'}`]) {
+      expect(isCanonicalOrderCode(other), other).toBe(false);
+    }
+    for (const notString of [null, undefined, 42, [...code], { length: 8 }]) expect(isCanonicalOrderCode(notString)).toBe(false);
   });
 
   test('random codes use the whole alphabet at every position', () => {

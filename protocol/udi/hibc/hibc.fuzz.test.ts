@@ -6,8 +6,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Udi } from '../result.ts';
 import { parseHibcPair } from './pair.ts';
-import { type HibcResult, looksLikeHibc, parseHibc } from './parse-hibc.ts';
+import { type HibcResult, looksLikeHibc, MAX_HIBC_LENGTH, parseHibc } from './parse-hibc.ts';
 import { CODE39, check, NOW, withCheck } from './testkit.ts';
+import { countWork, workAtDouble } from '../work-count.test-support.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 20_000);
 const ALNUM = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -141,6 +142,16 @@ const label = fc
 const sameUdi = (a: Udi, b: Udi): boolean =>
   a.di === b.di && a.lot === b.lot && a.serial === b.serial && a.expiry === b.expiry && a.manufactured === b.manufactured;
 
+/** Whether the last character is the mod-43 check of the rest ('*' delimiters included, as parsed). */
+function hasCheck(code: string): boolean {
+  const body = code.startsWith('*') && code.endsWith('*') ? code.slice(1, -1) : code;
+  try {
+    return body.length > 1 && check(body.slice(0, -1)) === body.slice(-1);
+  } catch {
+    return false; // a character outside Code 39
+  }
+}
+
 const combined = (l: Label): string => withCheck(`+${l.di}/${l.secondary}`);
 
 describe('HIBC fuzzing', () => {
@@ -160,18 +171,26 @@ describe('HIBC fuzzing', () => {
   });
 
   it('accepts valid-looking codes only with a valid check character', () => {
-    // Structure-shaped bodies closed with their own check character: the parser may still find
+    // Valid labels closed with their own check character or with another Code 39 character, and
+    // structure-shaped bodies closed with their check character: the parser may still find
     // structure errors, but must agree with the independent check-character calculation.
+    const closed = fc.oneof(
+      fc.tuple(label, fc.boolean(), fc.constantFrom(...CODE39)).map(([l, right, c]) => (right ? combined(l) : combined(l).slice(0, -1) + c)),
+      fc.tuple(hibcShaped, fc.boolean()).map(([s, close]) => (close && /^\+[0-9A-Z\-. $/+%]+$/.test(s) ? withCheck(s) : s)),
+    );
+    let checked = 0;
     fc.assert(
-      fc.property(hibcShaped, fc.boolean(), (s, close) => {
-        if (!/^\+[0-9A-Z\-. $/+%]+$/.test(s)) return;
-        const code = close ? withCheck(s) : s;
+      fc.property(closed, (code) => {
         const r = parseHibc(code, NOW);
         wellFormed(r);
-        if (r.ok) expect(check(code.slice(0, -1))).toBe(code.slice(-1));
+        const valid = hasCheck(code);
+        if (r.ok) expect(valid).toBe(true);
+        if (r.ok || !valid) checked += 1;
       }),
       { numRuns: RUNS },
     );
+    // Both outcomes must be common: accepted with the right check character, refused without it.
+    expect(checked / RUNS).toBeGreaterThanOrEqual(0.5);
   });
 
   it('parses every generated valid label back to its parts (combined form)', () => {
@@ -220,10 +239,24 @@ describe('HIBC fuzzing', () => {
     );
   });
 
-  it('stays linear on long and pathological input', () => {
-    const inputs = ['+' + '$'.repeat(255), '+A999' + '/'.repeat(250), '+A99912345/' + '$$+'.repeat(80), '+' + 'a'.repeat(65_536), '*+'.repeat(30_000)];
-    const start = performance.now();
-    for (let n = 0; n < 200; n++) for (const s of inputs) wellFormed(parseHibc(s, NOW));
-    expect(performance.now() - start).toBeLessThan(2_000);
+  it('stays linear on long and pathological input (work counted, not timed)', () => {
+    const hostile: ((n: number) => string)[] = [
+      (n) => '+' + '$'.repeat(n),
+      (n) => '+A999' + '/'.repeat(n),
+      (n) => '+A99912345/' + '$$+'.repeat(n),
+      (n) => '+' + 'a'.repeat(n),
+      (n) => '*+'.repeat(n),
+    ];
+    const parseOne = (s: string) => wellFormed(parseHibc(s, NOW));
+    for (const make of hostile) {
+      // Within the length bound: twice the input, at most about twice the work.
+      const units = Math.floor((MAX_HIBC_LENGTH - make(0).length) / (2 * (make(1).length - make(0).length)));
+      const work = workAtDouble(make, parseOne, units);
+      expect(work.twice).toBeLessThanOrEqual(2.2 * work.n + 16);
+      // Beyond it: refused unread, the same small work for 64 KiB as for one character too many.
+      const huge = make(65_536);
+      expect(parseHibc(huge, NOW).errors.map((e) => e.code)).toEqual(['too-long']);
+      expect(countWork(() => parseOne(huge))).toBeLessThanOrEqual(countWork(() => parseOne(make(0) + 'x'.repeat(MAX_HIBC_LENGTH))));
+    }
   });
 });
