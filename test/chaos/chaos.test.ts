@@ -15,7 +15,7 @@ describe('chaos: the real chain under seeded faults', () => {
   it(`${trials} fault trials: every accepted scan reaches the registry exactly once, nothing personal anywhere`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'implant-scan-chaos-'));
     try {
-      const report = await runChaos({ cli: await buildCli(), dir, trials, seed, log: (l) => process.stderr.write(`chaos: ${l}\n`) });
+      const report = await runChaos({ cli: await buildCli(), dir, trials, seed, log: (l) => process.stdout.write(`chaos: ${l}\n`) });
       process.stdout.write(`\nchaos seed ${seed}\n${formatReport(report)}\n`);
       expect(report.trials).toBe(trials);
       expect(report.accepted).toBeGreaterThan(trials); // the oracle had scans to judge

@@ -112,6 +112,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           const choices = FAULTS.filter((f) => f.available(trial));
           const fault = choices[rng.int(0, choices.length - 1)]!;
           report.byFault[fault.name] = (report.byFault[fault.name] ?? 0) + 1;
+          const began = Date.now();
           await fault.run(trial);
           const healed = Date.now();
           const done = await converge(chain.nationalDb, observer, trial.destroyed, options.recoveryTimeoutMs ?? 120_000);
@@ -125,6 +126,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
             log(`trial ${i + 1} (${fault.name}): not delivered within the timeout`);
           }
           report.trials++;
+          log(`${broker} trial ${i + 1} ${fault.name}: fault ${healed - began} ms, recovery ${took} ms`);
           if ((i + 1) % 10 === 0) log(`${broker}: ${i + 1}/${trials} trials, ${observer.accepted.size} accepted`);
         }
         const conn = db();
