@@ -199,6 +199,17 @@ describe('gateway controller', () => {
     expect(controller.currentStatus().caseId).toBeNull();
   });
 
+  it('a start-case command with a case id the gateway did not make starts nothing and quotes nothing', async () => {
+    const { link, controller, logs } = setup();
+    const command = (caseId: string) => ({ commandId: 'c1', issuedAtMs: Date.now(), expiresAtMs: Date.now() + 60_000, action: { kind: 'start-case' as const, caseId } });
+    link.emit('command', command('19121212_1212'));
+    link.emit('command', command('Tolvan-Tolvansson'));
+    expect(controller.currentStatus().caseId).toBeNull();
+    expect(logs.join('')).not.toMatch(/1212|Tolvan/);
+    link.emit('command', command('day-20261205'));
+    expect(controller.currentStatus().caseId).toBe('day-20261205');
+  });
+
   it('suppresses a double read when told so, counting it', async () => {
     const { controller, metrics, outbox } = setup();
     const c2 = new GatewayController({ ...(controller as unknown as { deps: object }).deps, isDoubleRead: () => true } as never);

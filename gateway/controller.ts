@@ -290,8 +290,10 @@ export class GatewayController extends EventEmitter<Events> {
     const message = reason === 'internal-error' ? 'The gateway failed on this scan: it was NOT recorded. Call IT.' : STORAGE_MESSAGES[reason];
     this.deps.metrics.refused(reason);
     const c = cause as { name?: unknown; code?: unknown; errno?: unknown; message?: unknown } | null;
-    // The error's name and code, not the scan: its content may be personal data.
-    this.deps.logger.error({ reason, err: { name: c?.name, code: c?.code ?? c?.errno, message: c?.message } }, 'scan NOT accepted: refused');
+    // The error's name and code, never the scan. A storage error's message names a file; any other
+    // error's message is left out, since it might quote what was scanned.
+    const err = { name: c?.name, code: c?.code ?? c?.errno, ...(reason === 'internal-error' ? {} : { message: c?.message }) };
+    this.deps.logger.error({ reason, err }, 'scan NOT accepted: refused');
     this.refuse(atMs, 'unknown', reason, message);
     if (reason === 'disk-full') this.setAttention('disk-full', DISK_FULL_ATTENTION);
     return { accepted: false, reason, code: reason, message };
@@ -369,20 +371,22 @@ export class GatewayController extends EventEmitter<Events> {
     }
     const a = command.action;
     this.deps.logger.info({ commandId: command.commandId, kind: a.kind }, 'command');
-    if (a.kind === 'start-case') {
-      try {
-        this.startCase(a.caseId);
-      } catch (e) {
-        if (!(e instanceof CaseIdRefused)) throw e;
-        this.deps.logger.warn({ commandId: command.commandId }, 'start-case refused: its case id was not made by a gateway');
-      }
-    }
+    if (a.kind === 'start-case') this.startCaseByCommand(command.commandId, a.caseId);
     else if (a.kind === 'end-case') this.endCase();
     else if (a.kind === 'void-scan') {
       const entry = this.scanLog.get(a.scanId);
       if (entry) this.scanLog.update(a.scanId, { status: 'voided' });
     }
   };
+
+  private startCaseByCommand(commandId: string, caseId: string): void {
+    try {
+      this.startCase(caseId);
+    } catch (e) {
+      if (!(e instanceof CaseIdRefused)) throw e;
+      this.deps.logger.warn({ commandId }, 'start-case refused: its case id was not made by a gateway');
+    }
+  }
 
   private updateOutboxMetrics(): void {
     this.deps.metrics.outboxDepth.set(this.deps.outbox.depth);

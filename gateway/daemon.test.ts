@@ -249,37 +249,26 @@ describe('gateway daemon', () => {
   });
 
   it('a full disk: the daemon starts, publishes what is pending, refuses new scans loudly (disk-full) and accepts again once space is freed', async (ctx) => {
-    const data = join(dir, 'data');
-    await mkdir(data);
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', data], { stdio: 'pipe' });
-    } catch (e) {
-      console.warn(`full-disk test skipped: cannot mount a tmpfs (needs root): ${(e as Error).message.split('\n')[0]}`);
-      ctx.skip();
-    }
-    cleanups.push(async () => {
-      await gateway?.close();
-      gateway = null;
-      execFileSync('umount', ['-l', data]);
-    });
-    const options = { reserveBytes: 256 << 10, spaceCheckMs: 100 };
+    const data = await smallDisk(ctx);
     const port = await freePort();
-    let g = await start(`mqtt://127.0.0.1:${port}`, options);
+    let g = await start(`mqtt://127.0.0.1:${port}`, FULL_DISK_OPTIONS);
     await scanner.write(['F1', 'F2', 'F3'].map((l) => `${scan(l)}\r`).join(''));
     await waitUntil(() => g.controller.currentStatus().outbox === 3, 10_000, 'three scans accepted while offline');
     await g.close();
     gateway = null;
-    const filler = join(data, 'filler');
-    await expect(
-      (async () => {
-        for (;;) await appendFile(filler, Buffer.alloc(4096));
-      })(),
-    ).rejects.toMatchObject({ code: 'ENOSPC' });
+    const filler = await fillDisk(data);
 
-    // Restarted on the full disk: it must start (it used to die of ENOSPC here).
+    // Restarted on the full disk, the broker up: it must start (it used to die of ENOSPC here)
+    // and publish what was accepted before the disk filled.
+    broker = await startSecureTestBroker({ port });
+    const uplink = await uplinkStandIn(broker.url, true);
     const logs: { level: number; msg: string; reason?: string }[] = [];
-    g = await start(`mqtt://127.0.0.1:${port}`, { ...options, logger: pino({ level: 'info' }, { write: (l: string) => void logs.push(JSON.parse(l)) }) });
+    g = await start(`mqtt://127.0.0.1:${port}`, { ...FULL_DISK_OPTIONS, logger: pino({ level: 'info' }, { write: (l: string) => void logs.push(JSON.parse(l)) }) });
     expect(g.controller.currentStatus().attention.map((a) => a.code)).toEqual(['disk-full']);
+    await waitUntil(() => g.controller.currentStatus().outbox === 0, 30_000, 'the pending scans receipted and retired');
+    expect(uplink.events.map((e) => e.parse.udi.lot)).toEqual(['F1', 'F2', 'F3']);
+
+    // A new scan meanwhile is refused loudly.
     await scanner.write(`${scan('F4')}\r`);
     await waitUntil(() => g.controller.scanLog.today().some((r) => r.status === 'refused'), 10_000, 'the new scan refused');
     const [refused] = await apiScans(g);
@@ -287,12 +276,7 @@ describe('gateway daemon', () => {
     expect(await g.metrics.text()).toMatch(/implant_scan_scans_refused_total\{reason="disk-full"\} 1\b/);
     expect(await g.metrics.text()).not.toContain('reason="outbox-full"');
     expect(logs.find((l) => l.reason === 'disk-full')?.level).toBeGreaterThanOrEqual(50);
-
-    // The broker comes: what was accepted before the disk filled is published and receipted.
-    broker = await startSecureTestBroker({ port });
-    const uplink = await uplinkStandIn(broker.url, true);
-    await waitUntil(() => g.controller.currentStatus().outbox === 0, 30_000, 'the pending scans receipted and retired');
-    expect(uplink.events.map((e) => e.parse.udi.lot)).toEqual(['F1', 'F2', 'F3']);
+    expect(uplink.events).toHaveLength(3);
 
     // Space freed: the next scan is accepted again.
     await rm(filler);
@@ -302,4 +286,52 @@ describe('gateway daemon', () => {
     expect(uplink.events.at(-1)).toMatchObject({ historical: false, parse: { udi: { lot: 'F5' } } });
     expect((await readdir(data)).filter((n) => n.startsWith('reserve.'))).toEqual([]);
   });
+
+  it('a full disk and no reserve left: it starts, refuses loudly, and takes scans once space is freed', async (ctx) => {
+    const data = await smallDisk(ctx);
+    await (await start('mqtt://127.0.0.1:1', FULL_DISK_OPTIONS)).close();
+    gateway = null;
+    await rm(join(data, 'reserve'));
+    const filler = await fillDisk(data);
+    const g = await start('mqtt://127.0.0.1:1', FULL_DISK_OPTIONS);
+    expect(g.controller.currentStatus().attention.map((a) => a.code)).toEqual(['disk-full']);
+    await scanner.write(`${scan('N1')}\r`);
+    await waitUntil(() => g.controller.scanLog.today().length === 1, 10_000, 'the scan decided');
+    expect(g.controller.scanLog.today()[0]).toMatchObject({ status: 'refused', reason: { code: 'disk-full' } });
+    await rm(filler);
+    await waitUntil(() => g.controller.currentStatus().attention.length === 0, 10_000, 'the disk-full alert cleared');
+    await scanner.write(`${scan('N2')}\r`);
+    await waitUntil(() => g.controller.currentStatus().outbox === 1, 10_000, 'the scan accepted: the sequence file opened late');
+  });
 });
+
+const FULL_DISK_OPTIONS = { reserveBytes: 256 << 10, spaceCheckMs: 100 };
+
+/** dataDir on a 4 MiB tmpfs mounted for this test; skipped, with a message, where mount is not allowed. */
+async function smallDisk(ctx: { skip(): void }): Promise<string> {
+  const data = join(dir, 'data');
+  await mkdir(data);
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', data], { stdio: 'pipe' });
+  } catch (e) {
+    console.warn(`full-disk test skipped: cannot mount a tmpfs (needs root): ${(e as Error).message.split('\n')[0]}`);
+    ctx.skip();
+  }
+  cleanups.push(async () => {
+    await gateway?.close();
+    gateway = null;
+    execFileSync('umount', ['-l', data]);
+  });
+  return data;
+}
+
+/** Fills the disk to the last page; the file's path, to free it again. */
+async function fillDisk(data: string): Promise<string> {
+  const filler = join(data, 'filler');
+  await expect(
+    (async () => {
+      for (;;) await appendFile(filler, Buffer.alloc(4096));
+    })(),
+  ).rejects.toMatchObject({ code: 'ENOSPC' });
+  return filler;
+}
