@@ -96,14 +96,16 @@ ${CA_KEY_HELP}
   },
   status: {
     summary: "every device, its certificate's end, the CRL's next update",
-    usage: `usage: implant-scan provision status --ca DIR [--warn-days ${DEFAULT_WARN_DAYS}] [--bundles BUNDLES]
+    usage: `usage: implant-scan provision status --ca DIR [--warn-days ${DEFAULT_WARN_DAYS}] [--crl FILE]... [--bundles BUNDLES]
 
-Lists every device with its certificate's serial, end date and days left, and the CRL's next
-update. Exit 0: nothing to do. Exit 3: something needs action within --warn-days (a certificate
-or the CRL ends, or has ended, or a superseded certificate waits for "provision crl"); each is
-printed on stderr with the step that fixes it. Needs no CA key.
+Lists every device with its certificate's serial, end date and days left, the site CA's end, and
+the CRL's next update (the last one issued, and each --crl FILE as deployed, for example
+/etc/mosquitto/implant-scan/crl.pem). Exit 0: nothing to do. Exit 3: something needs action
+within --warn-days (a certificate, the CA or a CRL ends, or has ended, or a superseded
+certificate waits for "provision crl"); each is printed on stderr with the step that fixes it.
+Needs no CA key.
 `,
-    options: { ca: { type: 'string' }, 'warn-days': { type: 'string' }, bundles: { type: 'string' } },
+    options: { ca: { type: 'string' }, 'warn-days': { type: 'string' }, crl: { type: 'string', multiple: true }, bundles: { type: 'string' } },
   },
   renew: {
     summary: 'new certificates before the old ones end',
@@ -198,6 +200,12 @@ Registry credentials for the national service: implant-scan national --new-crede
 `;
 
 class UsageError extends Error {}
+
+function nextUpdateOf(pem: string, path: string): Date {
+  const next = new x509.X509Crl(pem).nextUpdate;
+  if (next === undefined) throw new Error(`${path} has no next update`);
+  return next;
+}
 
 /** "30d", "30" → 30 (days). */
 function parseDays(what: string, value: string | undefined, fallback: number): number {
@@ -305,10 +313,15 @@ export async function run(argv: string[], deps: ProvisionDeps = {}): Promise<num
         return 0;
       }
       case 'status': {
-        const report = await withLedger(async (ledger) => fleetStatus(ledger, { now: now(), warnDays: parseDays('warn-days', v['warn-days'] as string | undefined, DEFAULT_WARN_DAYS) }));
+        const caCert = new x509.X509Certificate(await readFile(join(need('ca'), 'ca.pem'), 'utf8'));
+        const crlFiles = await Promise.all(list('crl').map(async (path) => ({ path, nextUpdate: nextUpdateOf(await readFile(path, 'utf8'), path) })));
+        const warnDays = parseDays('warn-days', v['warn-days'] as string | undefined, DEFAULT_WARN_DAYS);
+        const report = await withLedger(async (ledger) => fleetStatus(ledger, { now: now(), warnDays, caNotAfter: caCert.notAfter, crlFiles }));
+        say(`site CA: not after ${caCert.notAfter.toISOString().slice(0, 10)}`);
         say(['kind', 'id', 'theatre', 'state', 'not after', 'days', 'serial'].join('\t'));
         for (const r of report.rows) say([r.kind, r.id, r.theatre ?? '-', r.state, r.notAfter?.slice(0, 10) ?? '-', r.daysLeft ?? '-', r.serialHex ?? '-'].join('\t'));
         say(report.crl ? `CRL next update ${report.crl.nextUpdate} (${report.crl.daysLeft} days)` : 'CRL: none issued');
+        for (const f of crlFiles) say(`${f.path}: next update ${f.nextUpdate.toISOString()}`);
         for (const p of report.problems) process.stderr.write(`needs action: ${p}\n`);
         return report.problems.length > 0 ? 3 : 0;
       }

@@ -115,10 +115,13 @@ describe('implant-scan provision', () => {
     const { ca, bundles } = await site('all', now);
     expect(await run(['status', '--ca', ca], { now })).toBe(0);
     expect(out.join('')).toMatch(/gateway\tgw-or7\tor-7\tvalid\t/);
+    const deployed = join(dir, 'all', 'deployed-crl.pem'); // as the broker has it: nobody copied the new one
+    await writeFile(deployed, await readFile(join(bundles, 'broker', 'crl.pem')));
     clock = new Date(clock.getTime() + 815 * DAY_MS); // 825-day certificates: 10 days left
     expect(await run(['crl', '--ca', ca], { now })).toBe(0);
-    expect(await run(['status', '--ca', ca], { now })).toBe(3);
+    expect(await run(['status', '--ca', ca, '--crl', deployed], { now })).toBe(3);
     expect(err.join('')).toContain('gw-or7: certificate ends in 9 days');
+    expect(err.join('')).toContain(`${deployed} expired on`);
     expect(await run(['renew', '--ca', ca, '--bundles', bundles, '--all', '--within', '30d'], { now })).toBe(0);
     expect(out.join('')).toMatch(/gw-or7: new certificate/);
     expect(out.join('')).toMatch(/uplink-sahlgrenska: new certificate/);
