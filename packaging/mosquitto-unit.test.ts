@@ -129,10 +129,10 @@ describe.skipIf(!runnable)('implant-scan-mosquitto.service, started as documente
       // The uplink (its own bundle and ACL entry) receives what the gateway publishes.
       const uplink = await connectAsync(`mqtts://127.0.0.1:${port}`, { ...tls('uplinks/uplink-sahlgrenska', 'uplink'), clientId: 'uplink-sahlgrenska' });
       await uplink.subscribeAsync('implant/v1/sahlgrenska/+/+/scan', { qos: 1 });
-      const received = once(uplink, 'message');
+      const received = new Promise<[string, Buffer]>((resolve) => uplink.once('message', (t, p) => resolve([t, p])));
       const gateway = await connectAsync(`mqtts://127.0.0.1:${port}`, { ...tls('gateways/gw-or7', 'gateway'), clientId: 'gw-or7' });
       await gateway.publishAsync(topic, Buffer.from([1, 2, 3]), { qos: 1 });
-      const [gotTopic, payload] = (await received) as [string, Buffer];
+      const [gotTopic, payload] = await received;
       expect([gotTopic, [...payload]]).toEqual([topic, [1, 2, 3]]);
       await gateway.endAsync();
       await uplink.endAsync();
