@@ -87,6 +87,8 @@ describe.skipIf(!hasDpkgDeb)('the .deb', () => {
     expect(postinst).toContain('implant-scan dialout');
     expect(postinst).toContain('deb-systemd-invoke try-restart $UNITS');
     expect(postinst).toContain('chown root:implant-scan "$f"');
+    expect(postinst).toContain('chmod 0750 "$ETC"');
+    expect(postinst).toContain('BROKER_ETC=/etc/mosquitto/implant-scan');
     expect(readFileSync(join(control, 'postrm'), 'utf8')).toContain('db_input high implant-scan/purge-keys');
     expect(readFileSync(join(control, 'templates'), 'utf8')).toMatch(/^Template: implant-scan\/purge-keys\nType: boolean\nDefault: false\n/);
     expect(readFileSync(join(control, 'conffiles'), 'utf8')).toBe('/etc/implant-scan/gateway.json.example\n/etc/implant-scan/uplink.env.example\n');
@@ -250,7 +252,7 @@ describe('systemd units', () => {
     for (const [key, value] of Object.entries({ ...COMMON, User: 'mosquitto', Group: 'mosquitto', MemoryDenyWriteExecute: 'yes', Type: 'notify', StateDirectory: 'implant-scan-mosquitto', PrivateDevices: 'yes' })) {
       expect(one(unit, key), key).toBe(value);
     }
-    expect(one(unit, 'ExecStart')).toBe('/usr/sbin/mosquitto -c /etc/implant-scan/broker/mosquitto.conf');
+    expect(one(unit, 'ExecStart')).toBe('/usr/sbin/mosquitto -c /etc/mosquitto/implant-scan/mosquitto.conf');
     expect(one(unit, 'ExecReload')).toBe('/bin/kill -HUP $MAINPID');
     expect(unit.get('Install.WantedBy')).toEqual(['multi-user.target']);
   });
@@ -258,9 +260,10 @@ describe('systemd units', () => {
   it('re-issues the CRL daily on the CA host, as root without network, writing only the CA and broker folders', () => {
     const service = readUnit('implant-scan-crl.service');
     expect(one(service, 'Type')).toBe('oneshot');
-    expect(one(service, 'ExecStart')).toBe('/usr/bin/node /usr/lib/implant-scan/implant-scan.mjs provision crl --ca /var/lib/implant-scan-ca --out /etc/implant-scan/broker');
+    expect(one(service, 'ExecStart')).toBe('/usr/bin/node /usr/lib/implant-scan/implant-scan.mjs provision crl --ca /var/lib/implant-scan-ca');
+    expect(one(service, 'ExecStartPost')).toContain('install -m 0644 /var/lib/implant-scan-ca/crl.pem /etc/mosquitto/implant-scan/crl.pem && systemctl try-reload-or-restart implant-scan-mosquitto.service');
     expect(service.get('Unit.ConditionPathExists')).toEqual(['/var/lib/implant-scan-ca']);
-    expect(service.get('Service.ReadWritePaths')).toEqual(['/var/lib/implant-scan-ca /etc/implant-scan/broker']);
+    expect(service.get('Service.ReadWritePaths')).toEqual(['/var/lib/implant-scan-ca -/etc/mosquitto/implant-scan']);
     for (const [key, value] of Object.entries({ ProtectSystem: 'strict', PrivateNetwork: 'yes', RestrictAddressFamilies: 'AF_UNIX', NoNewPrivileges: 'yes' })) expect(one(service, key), key).toBe(value);
     expect(service.get('Service.User')).toBeUndefined(); // the CA key is root's
     const timer = readUnit('implant-scan-crl.timer');

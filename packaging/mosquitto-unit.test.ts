@@ -1,7 +1,7 @@
 // implant-scan-mosquitto.service as packaging/README.md documents it: a bundle from
 // provisionFleet, installed by the README's own `install` lines, and Mosquitto started by the
 // unit's ExecStart= as the unit's User=, with its StateDirectory= as persistence. Paths under
-// /etc/implant-scan and /var/lib are moved into a scratch root; nothing else is changed.
+// /etc/mosquitto/implant-scan and /var/lib are moved into a scratch root; nothing else is changed.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -15,6 +15,7 @@ import { provisionFleet } from '../provisioning/fleet.ts';
 import { createSiteCa, importCa } from '../provisioning/pki.ts';
 
 const root = join(import.meta.dirname, '..');
+const BROKER_ETC = '/etc/mosquitto/implant-scan';
 const binary = findMosquitto();
 const account = (name: string) => spawnSync('getent', ['passwd', name], { encoding: 'utf8' }).stdout.split(':');
 const [, , uid, gid] = account('mosquitto');
@@ -36,7 +37,7 @@ function documentedInstallLines(bundles: string, etc: string): string[] {
   return block
     .split('\n')
     .filter((l) => l.startsWith('sudo install '))
-    .map((l) => l.replace(/^sudo /, '').replaceAll('BUNDLES', bundles).replaceAll('/etc/implant-scan', etc));
+    .map((l) => l.replace(/^sudo /, '').replaceAll('BUNDLES', bundles).replaceAll(BROKER_ETC, etc));
 }
 
 describe.skipIf(!runnable)('implant-scan-mosquitto.service, started as documented', () => {
@@ -52,11 +53,11 @@ describe.skipIf(!runnable)('implant-scan-mosquitto.service, started as documente
     scratch = mkdtempSync(join(tmpdir(), 'implant-scan-mosquitto-unit-'));
     chmodSync(scratch, 0o755);
     bundles = join(scratch, 'bundles');
-    etc = join(scratch, 'etc/implant-scan');
-    // What the package leaves: /etc/implant-scan 0751 (its group implant-scan does not exist here).
-    mkdirSync(etc, { recursive: true, mode: 0o751 });
+    etc = join(scratch, BROKER_ETC);
+    // /etc/mosquitto as the mosquitto package leaves it (0755); the README's lines make implant-scan/.
+    mkdirSync(join(scratch, 'etc/mosquitto'), { recursive: true, mode: 0o755 });
     chmodSync(join(scratch, 'etc'), 0o755);
-    chmodSync(etc, 0o751);
+    chmodSync(join(scratch, 'etc/mosquitto'), 0o755);
     port = await freePort();
     const site = await createSiteCa({ site: 'sahlgrenska', validDays: 60 });
     const ca = await importCa(site.certPem, site.keyPem);
@@ -67,7 +68,7 @@ describe.skipIf(!runnable)('implant-scan-mosquitto.service, started as documente
       broker: { url: `mqtts://localhost:${port}`, dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] },
       uplinks: ['uplink-sahlgrenska'],
       out: bundles,
-      brokerEtc: join(etc, 'broker'),
+      brokerEtc: etc,
       validDays: 30,
     });
     // What StateDirectory= does: /var/lib/<name>, owned by User:Group, StateDirectoryMode.
@@ -92,7 +93,7 @@ describe.skipIf(!runnable)('implant-scan-mosquitto.service, started as documente
 
   /** The unit's ExecStart= as its User=/Group= (setpriv, with the user's groups), /etc moved. */
   function startUnit(): { child: ChildProcess; log: string[] } {
-    const [command, ...args] = unit.get('ExecStart')!.split(/\s+/).map((w) => w.replace('/etc/implant-scan', etc));
+    const [command, ...args] = unit.get('ExecStart')!.split(/\s+/).map((w) => w.replace(BROKER_ETC, etc));
     const child = spawn('setpriv', [`--reuid=${unit.get('User')}`, `--regid=${unit.get('Group')}`, '--init-groups', '--', command!, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     const log: string[] = [];
     child.stderr!.on('data', (d: Buffer) => log.push(d.toString()));
@@ -102,10 +103,10 @@ describe.skipIf(!runnable)('implant-scan-mosquitto.service, started as documente
 
   it('installs the bundle with the modes the unit needs', () => {
     expect(unit.get('User')).toBe('mosquitto');
-    expect(unit.get('ExecStart')).toBe('/usr/sbin/mosquitto -c /etc/implant-scan/broker/mosquitto.conf');
-    const key = statSync(join(etc, 'broker/broker.key'));
+    expect(unit.get('ExecStart')).toBe('/usr/sbin/mosquitto -c /etc/mosquitto/implant-scan/mosquitto.conf');
+    const key = statSync(join(etc, 'broker.key'));
     expect([key.uid, key.gid, key.mode & 0o777]).toEqual([0, Number(gid), 0o640]);
-    expect(statSync(join(etc, 'broker')).mode & 0o777).toBe(0o750);
+    expect(statSync(etc).mode & 0o777).toBe(0o750);
   });
 
   it('runs as mosquitto, admits a provisioned gateway over TLS and keeps its state in its own directory', async () => {
@@ -147,7 +148,7 @@ describe.skipIf(!runnable)('implant-scan-mosquitto.service, started as documente
   }, 60_000);
 
   it('does not start when the key is left as provisioning writes it (root, 0600)', async () => {
-    const key = join(etc, 'broker/broker.key');
+    const key = join(etc, 'broker.key');
     chownSync(key, 0, 0);
     chmodSync(key, 0o600);
     try {
