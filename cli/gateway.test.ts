@@ -2,7 +2,7 @@
 // certificate and key), a real pty (socat) for the scanner, and a real other user (nobody): every
 // problem exits 78 with one line naming the field and the path, and a key the service user cannot
 // read stops the daemon with 78 instead of a stack and exit 1.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -136,6 +136,29 @@ describe('implant-scan gateway --check', () => {
       `implant-scan gateway: broker.tls.key ${path('gateway.key')}: is not the key of the certificate in ${path('gateway.pem')}`,
       `implant-scan gateway: broker.tls.cert ${path('gateway.pem')}: was not issued by the CA in ${path('ca.pem')}`,
     ]);
+  });
+
+  it('passes a certificate sent with its intermediate CA (openssl: root → intermediate → gateway), and fails it without', async () => {
+    const pki = mkdtempSync(join(tmpdir(), 'implant-scan-chain-'));
+    const ossl = (...args: string[]) => execFileSync('openssl', args, { cwd: pki, stdio: ['ignore', 'ignore', 'pipe'] });
+    try {
+      const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+      writeFileSync(join(pki, 'ca.ext'), 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n');
+      ossl('req', '-x509', ...ec, '-keyout', 'root.key', '-out', 'root.pem', '-subj', '/CN=hospital root', '-days', '30', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+      ossl('req', ...ec, '-keyout', 'int.key', '-out', 'int.csr', '-subj', '/CN=hospital devices');
+      ossl('x509', '-req', '-in', 'int.csr', '-CA', 'root.pem', '-CAkey', 'root.key', '-CAcreateserial', '-out', 'int.pem', '-days', '30', '-extfile', 'ca.ext');
+      ossl('req', ...ec, '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=gw-or7');
+      ossl('x509', '-req', '-in', 'leaf.csr', '-CA', 'int.pem', '-CAkey', 'int.key', '-CAcreateserial', '-out', 'leaf.pem', '-days', '30');
+      const read = (f: string) => readFileSync(join(pki, f), 'utf8');
+      install('ca.pem', read('root.pem'));
+      install('gateway.key', read('leaf.key'));
+      install('gateway.pem', read('leaf.pem') + read('int.pem'));
+      expect((await check()).status).toBe(0);
+      install('gateway.pem', read('leaf.pem'));
+      expect(lines((await check()).stderr)).toEqual([`implant-scan gateway: broker.tls.cert ${path('gateway.pem')}: was not issued by the CA in ${path('ca.pem')}`]);
+    } finally {
+      rmSync(pki, { recursive: true, force: true });
+    }
   });
 
   it('fails on a missing scanner path (socat gone: the link is removed)', async () => {

@@ -70,6 +70,20 @@ function certificates(pem: Buffer): X509Certificate[] {
   return found;
 }
 
+const issuedBy = (cert: X509Certificate, issuer: X509Certificate): boolean => cert.checkIssued(issuer) && cert.verify(issuer.publicKey);
+
+/** The certificate reaches one of the CAs, directly or through intermediates sent with it. */
+function chainsTo(cert: X509Certificate, intermediates: X509Certificate[], cas: X509Certificate[]): boolean {
+  let current = cert;
+  for (let depth = 0; depth <= intermediates.length; depth++) {
+    if (cas.some((ca) => issuedBy(current, ca))) return true;
+    const next = intermediates.find((i) => i !== current && issuedBy(current, i));
+    if (!next) return false;
+    current = next;
+  }
+  return false;
+}
+
 export interface CheckOptions {
   /** Also the certificate's validity period (not at daemon start: scans are accepted offline). */
   validity?: boolean;
@@ -95,7 +109,8 @@ export async function fileProblems(config: GatewayConfig, options: CheckOptions 
 
   const cas = typeof caBytes === 'string' ? null : certificates(caBytes);
   if (cas?.length === 0) problems.push(`broker.tls.ca ${tls.ca}: holds no PEM certificate`);
-  const cert = typeof certBytes === 'string' ? null : (certificates(certBytes)[0] ?? null);
+  const chain = typeof certBytes === 'string' ? [] : certificates(certBytes);
+  const cert = chain[0] ?? null;
   if (typeof certBytes !== 'string' && !cert) problems.push(`broker.tls.cert ${tls.cert}: holds no PEM certificate`);
   let key: KeyObject | null = null;
   if (typeof keyBytes !== 'string') {
@@ -106,7 +121,7 @@ export async function fileProblems(config: GatewayConfig, options: CheckOptions 
     }
   }
   if (cert && key && !cert.checkPrivateKey(key)) problems.push(`broker.tls.key ${tls.key}: is not the key of the certificate in ${tls.cert}`);
-  if (cert && cas?.length && !cas.some((ca) => cert.checkIssued(ca) && cert.verify(ca.publicKey))) {
+  if (cert && cas?.length && !chainsTo(cert, chain.slice(1), cas)) {
     problems.push(`broker.tls.cert ${tls.cert}: was not issued by the CA in ${tls.ca}`);
   }
   if (cert && options.validity) {

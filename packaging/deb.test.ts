@@ -64,7 +64,7 @@ describe.skipIf(!hasDpkgDeb)('the .deb', () => {
     expect(info).toContain(` Version: ${version}\n`);
     expect(info).toContain(` Architecture: ${arch}\n`);
     expect(info).toMatch(/^ Depends: nodejs \(>= 20\)/m);
-    expect(info).toMatch(/^ Maintainer: Implant Scan maintainers <maintainers@implant-scan\.invalid>$/m);
+    expect(info).toContain(` Maintainer: ${process.env.DEB_MAINTAINER ?? 'Implant Scan maintainers <maintainers@implant-scan.invalid>'}\n`);
     expect(info).toMatch(/^ Depends: .*\blibc6\b/m);
     expect(info).toMatch(/^ Description: .+$/m);
   });
