@@ -63,7 +63,9 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   // Root can read everything: a check as root would pass files the service user cannot open.
-  const asUser = values['as-user'] ?? (values.check && process.getuid?.() === 0 && account(SERVICE_USER) ? SERVICE_USER : undefined);
+  const asRoot = values.check === true && values['as-user'] === undefined && process.getuid?.() === 0;
+  const asUser = values['as-user'] ?? (asRoot && account(SERVICE_USER) ? SERVICE_USER : undefined);
+  if (asRoot && asUser === undefined) process.stderr.write(`implant-scan gateway: checking as root: there is no user ${SERVICE_USER} here (--as-user USER checks as another)\n`);
   if (asUser !== undefined) {
     const refused = becomeUser(asUser);
     if (refused) {
