@@ -1,11 +1,14 @@
-// Builds dist/implant-scan_<version>_<arch>.deb (npm run package:deb): the esbuild bundle, the
-// native runtime modules from node_modules (built for THIS machine, hence its dpkg architecture),
-// a /usr/bin wrapper, the systemd units, the udev rule and example configs.
-//   node packaging/build-deb.mjs [--out DIR] [--no-sourcemap]     → prints the .deb's path
-import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// Builds dist/implant-scan_<version>_<arch>.deb (npm run package:deb): the esbuild bundles, the
+// native runtime modules from node_modules (built for THIS machine, hence its dpkg architecture;
+// stripped), a /usr/bin wrapper, the systemd units, the udev rule, example configs, and the
+// maintainer scripts, copyright, changelog and manual page from packaging/debian/. The bundles'
+// source maps go into implant-scan-sourcemap_<version>_all.deb (unless --no-sourcemap).
+//   node packaging/build-deb.mjs [--out DIR] [--no-sourcemap]     → prints each .deb's path
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, sep } from 'node:path';
+import { bundledPackages, debianCopyright } from './copyright.mjs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -63,6 +66,11 @@ function fail(message) {
 const NATIVE_SOURCES = new Set(['src', 'deps']);
 const SKIP_DIRS = new Set(['node_modules', 'test', 'tests', '__tests__', 'docs', 'example', 'examples', 'benchmark', '.github', 'obj', 'obj.target', '.deps']);
 const SKIP_FILE = /(\.d\.[cm]?ts|\.ts|\.map|\.md|\.gypi?|\.[ao]|\.mk|\.musl\.node|^Makefile|^\.npmignore|^tsconfig.*\.json|^test_extension\.node)$/i;
+const commandLineTools = (pkgDir) => {
+  const { bin } = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
+  return new Set(Object.values(typeof bin === 'string' ? { bin } : (bin ?? {})).map((p) => join(p)));
+};
+const compiledHere = (pkgDir) => existsSync(join(pkgDir, 'build/Release')) && readdirSync(join(pkgDir, 'build/Release')).some((f) => f.endsWith('.node'));
 function keep(src, pkgDir) {
   const rel = relative(pkgDir, src);
   if (rel === '') return true;
@@ -71,138 +79,153 @@ function keep(src, pkgDir) {
   const isDir = statSync(src).isDirectory();
   if (isDir && (SKIP_DIRS.has(name) || (parts.length === 1 && NATIVE_SOURCES.has(name) && existsSync(join(pkgDir, 'binding.gyp'))))) return false;
   if (parts[0] === 'prebuilds' && parts.length >= 2 && parts[1] !== `linux-${process.arch}`) return false;
+  // node-gyp-build loads build/Release first: a prebuilt copy beside it would be a second binary.
+  if (parts[0] === 'prebuilds' && compiledHere(pkgDir)) return false;
   if (parts[0] === 'build' && !isDir && !name.endsWith('.node')) return false;
   if (name.startsWith('.')) return false;
+  if (commandLineTools(pkgDir).has(rel)) return false; // a package's `bin` scripts: nothing here runs them
   return isDir || /^(LICEN[CS]E|COPYING|NOTICE)/i.test(name) || !SKIP_FILE.test(name);
 }
 
-const staging = mkdtempSync(join(tmpdir(), 'implant-scan-deb-'));
-try {
-  const put = (path, content, mode = 0o644) => {
-    mkdirSync(dirname(join(staging, path)), { recursive: true });
-    writeFileSync(join(staging, path), content, { mode });
-    chmodSync(join(staging, path), mode);
-  };
-  const copy = (from, to) => put(to, readFileSync(join(root, from)));
+const MAINTAINER = process.env.DEB_MAINTAINER ?? 'Implant Scan maintainers <maintainers@implant-scan.invalid>';
+const UNITS = readdirSync(join(root, 'packaging/systemd')).filter((u) => /\.(service|timer)$/.test(u)).sort();
+const DEBIAN = join(root, 'packaging/debian');
 
-  copy('dist/implant-scan.mjs', `${LIB}/implant-scan.mjs`);
-  // The CLI's commands are chunks it imports when run (build.mjs).
-  for (const f of readdirSync(join(root, 'dist/chunks'))) if (f.endsWith('.mjs') || (f.endsWith('.mjs.map') && !opts['no-sourcemap'])) copy(`dist/chunks/${f}`, `${LIB}/chunks/${f}`);
-  copy('dist/implant-scan-gateway.mjs', `${LIB}/implant-scan-gateway.mjs`);
-  if (!opts['no-sourcemap'] && existsSync(join(root, 'dist/implant-scan.mjs.map'))) copy('dist/implant-scan.mjs.map', `${LIB}/implant-scan.mjs.map`);
-  if (existsSync(join(root, 'dist/implant-scan.mjs.LEGAL.txt'))) copy('dist/implant-scan.mjs.LEGAL.txt', `${LIB}/LEGAL.txt`);
+const changelog = readFileSync(join(DEBIAN, 'changelog'), 'utf8');
+const changelogVersion = /^implant-scan \(([^)]+)\)/.exec(changelog)?.[1];
+if (changelogVersion !== pkg.version) fail(`packaging/debian/changelog's latest entry is ${changelogVersion}, package.json says ${pkg.version}: add an entry`);
+
+/** A staging tree for one binary package, built into OUT/<name>_<version>_<arch>.deb. */
+function stage(name) {
+  const dir = mkdtempSync(join(tmpdir(), `${name}-deb-`));
+  const put = (path, content, mode = 0o644) => {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), content, { mode });
+    chmodSync(join(dir, path), mode);
+  };
+  const gzip = (path, content) => put(path, execFileSync('gzip', ['-9n'], { input: content }));
+  const docs = (copyright) => {
+    put(`usr/share/doc/${name}/copyright`, copyright);
+    gzip(`usr/share/doc/${name}/changelog.gz`, changelog);
+  };
+  const build = (control) => {
+    // Predictable modes whatever the umask or node_modules held (the staging root itself is 0700):
+    // directories 0755, files 0644 unless put() made them executable.
+    execFileSync('chmod', ['-R', 'u+rwX,go+rX,go-w', dir]);
+    const files = execFileSync('find', ['.', '-path', './DEBIAN', '-prune', '-o', '-type', 'f', '-printf', '%P\\0'], { cwd: dir, encoding: 'utf8' }).split('\0').filter(Boolean).sort();
+    put('DEBIAN/md5sums', files.length ? execFileSync('md5sum', ['--', ...files], { cwd: dir, encoding: 'utf8' }) : '');
+    const installedKiB = Number(execFileSync('du', ['-sk', '--exclude=DEBIAN', dir], { encoding: 'utf8' }).split('\t')[0]);
+    put('DEBIAN/control', `Package: ${name}\nVersion: ${pkg.version}\n${control.replace('\n', `\nMaintainer: ${MAINTAINER}\nInstalled-Size: ${installedKiB}\n`)}`);
+    mkdirSync(outDir, { recursive: true });
+    const arch = /^Architecture: (.+)$/m.exec(control)[1];
+    const deb = join(outDir, `${name}_${pkg.version}_${arch}.deb`);
+    execFileSync('dpkg-deb', ['--build', '--root-owner-group', dir, deb], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const count = execFileSync('dpkg-deb', ['-c', deb], { encoding: 'utf8' }).split('\n').filter((l) => l.startsWith('-')).length;
+    process.stderr.write(`${basename(deb)}: ${(statSync(deb).size / 1024).toFixed(0)} KiB, ${count} files\n`);
+    return deb;
+  };
+  return { dir, put, gzip, docs, build, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Debian packages for the libraries a native binary links (libc6, libstdc++6, …). */
+function sharedLibraryPackages(binaries) {
+  const cache = execFileSync('ldconfig', ['-p'], { encoding: 'utf8' });
+  const packages = new Set();
+  for (const binary of binaries) {
+    for (const [, soname] of execFileSync('objdump', ['-p', binary], { encoding: 'utf8' }).matchAll(/^\s+NEEDED\s+(\S+)$/gm)) {
+      // ldconfig -p: "\tlibc.so.6 (libc6,x86-64) => /lib/x86_64-linux-gnu/libc.so.6"
+      const entry = cache.split('\n').find((l) => l.trim().startsWith(`${soname} (libc6`)) ?? fail(`${soname} (needed by ${basename(binary)}) is not installed`);
+      const path = entry.split(' => ')[1].trim();
+      // Merged /usr: dpkg may know the file under /lib rather than /usr/lib.
+      const owner = [path, realpathSync(path)].flatMap((p) => [p, p.replace(/^\/usr\//, '/')]).map((p) => spawnSync('dpkg', ['-S', p], { encoding: 'utf8' })).find((r) => r.status === 0);
+      packages.add((owner ?? fail(`no Debian package owns ${path}`)).stdout.split(':')[0]);
+    }
+  }
+  return [...packages].sort();
+}
+
+const main = stage('implant-scan');
+const sourcemaps = stage('implant-scan-sourcemap');
+try {
+  const copyright = debianCopyright(root, [...bundledPackages(root, join(root, 'dist/implant-scan.mjs.map')), ...closure()].sort());
+  for (const bundle of ['implant-scan.mjs', 'implant-scan-gateway.mjs']) {
+    main.put(`${LIB}/${bundle}`, readFileSync(join(root, 'dist', bundle)));
+    // The bundle's last comment names its LEGAL.txt; its licences are also in the copyright file.
+    if (existsSync(join(root, `dist/${bundle}.LEGAL.txt`))) main.put(`usr/share/doc/implant-scan/${bundle}.LEGAL.txt`, readFileSync(join(root, `dist/${bundle}.LEGAL.txt`)));
+    if (existsSync(join(root, `dist/${bundle}.map`))) sourcemaps.put(`${LIB}/${bundle}.map`, readFileSync(join(root, `dist/${bundle}.map`)));
+  }
+  // The CLI's commands are chunks it imports only when that command runs (build.mjs).
+  for (const f of readdirSync(join(root, 'dist/chunks'))) {
+    if (f.endsWith('.mjs')) main.put(`${LIB}/chunks/${f}`, readFileSync(join(root, 'dist/chunks', f)));
+    else if (f.endsWith('.mjs.map')) sourcemaps.put(`${LIB}/chunks/${f}`, readFileSync(join(root, 'dist/chunks', f)));
+  }
   // The bundle's bare imports (better-sqlite3, serialport) resolve from /usr/lib/implant-scan/node_modules.
   const natives = [];
   for (const dir of closure()) {
-    cpSync(dir, join(staging, LIB, relative(root, dir)), { recursive: true, filter: (src) => keep(src, dir) });
+    cpSync(dir, join(main.dir, LIB, relative(root, dir)), { recursive: true, filter: (src) => keep(src, dir) });
     if (existsSync(join(dir, 'binding.gyp'))) natives.push(dir);
   }
-  execFileSync('find', [join(staging, LIB, 'node_modules'), '-type', 'd', '-empty', '-delete']); // left by the filter
-  // Every root loads from the staged tree alone, native binaries included (a missing file or a
-  // binary for another machine fails here, not on the Pi).
-  const probe = `const r = require('node:module').createRequire(${JSON.stringify(join(staging, LIB, 'probe.js'))});
+  const nodeModules = join(main.dir, LIB, 'node_modules');
+  execFileSync('find', [nodeModules, '-type', 'd', '-empty', '-delete']); // left by the filter
+  // Nothing under node_modules is run directly; a .node is dlopen()ed, which needs no x bit.
+  execFileSync('find', [nodeModules, '-type', 'f', '-exec', 'chmod', '0644', '{}', '+']);
+  const binaries = execFileSync('find', [nodeModules, '-name', '*.node', '-type', 'f'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  execFileSync('strip', ['--strip-unneeded', '--remove-section=.comment', '--remove-section=.note', ...binaries]);
+  // Every root loads from the staged tree alone, stripped native binaries included (a missing file
+  // or a binary for another machine fails here, not on the Pi).
+  const probe = `const r = require('node:module').createRequire(${JSON.stringify(join(main.dir, LIB, 'probe.js'))});
     for (const m of ${JSON.stringify(ROOTS)}) r(m);
     new (r('better-sqlite3'))(':memory:').close();`;
-  execFileSync(process.execPath, ['-e', probe], { cwd: staging, env: { ...process.env, NODE_PATH: '' }, stdio: 'inherit' });
+  execFileSync(process.execPath, ['-e', probe], { cwd: main.dir, env: { ...process.env, NODE_PATH: '' }, stdio: 'inherit' });
 
-  put('usr/bin/implant-scan', '#!/bin/sh\n# Implant Scan CLI (see implant-scan --help).\nexec /usr/bin/node /usr/lib/implant-scan/implant-scan.mjs "$@"\n', 0o755);
-  for (const unit of ['implant-scan-gateway.service', 'implant-scan-uplink.service']) copy(`packaging/systemd/${unit}`, `lib/systemd/system/${unit}`);
-  copy('hw/udev/99-implant-scanner.rules', 'lib/udev/rules.d/99-implant-scanner.rules');
-  copy('packaging/README.md', 'usr/share/doc/implant-scan/README.md');
-  // gateway/README.md's example; every other field has a default (gateway/config.ts).
-  const gatewayExample = {
-    site: 'sahlgrenska',
-    theatre: 'or-7',
-    gateway: 'gw-or7',
-    dataDir: '/var/lib/implant-scan',
-    scanner: { path: '/dev/implant-scanner', baudRate: 9600 },
-    broker: { url: 'mqtts://broker.hospital.local:8883', tls: { ca: '/etc/implant-scan/ca.pem', cert: '/etc/implant-scan/gw.pem', key: '/etc/implant-scan/gw.key' } },
-    indicator: { driver: 'none' },
-  };
-  put('etc/implant-scan/gateway.json.example', `${JSON.stringify(gatewayExample, null, 2)}\n`);
-  put(
-    'etc/implant-scan/uplink.env.example',
-    `# Copy to /etc/implant-scan/uplink.env for implant-scan-uplink.service (see implant-scan uplink --help).
-SITE=sahlgrenska
-BROKER=mqtts://broker.hospital.local:8883
-NATIONAL=https://national.example/
-# Extra options, split on spaces, e.g. --token-file /etc/implant-scan/national.token --tls-ca … --log-level info
-UPLINK_OPTS=
-`,
-  );
-
-  const conffiles = ['/etc/implant-scan/gateway.json.example', '/etc/implant-scan/uplink.env.example'];
-  const installedKiB = Math.ceil(Number(execFileSync('du', ['-sk', '--exclude=DEBIAN', staging], { encoding: 'utf8' }).split('\t')[0]));
-  put(
-    'DEBIAN/control',
-    `Package: implant-scan
-Version: ${pkg.version}
-Architecture: ${arch}
-Maintainer: ${process.env.DEB_MAINTAINER ?? 'Implant Scan maintainers <implant-scan@localhost>'}
-Depends: nodejs (>= 20), adduser
+  main.put('usr/bin/implant-scan', '#!/bin/sh\n# Implant Scan CLI (see implant-scan --help).\nexec /usr/bin/node /usr/lib/implant-scan/implant-scan.mjs "$@"\n', 0o755);
+  main.gzip('usr/share/man/man1/implant-scan.1.gz', readFileSync(join(DEBIAN, 'implant-scan.1')));
+  for (const unit of UNITS) main.put(`lib/systemd/system/${unit}`, readFileSync(join(root, 'packaging/systemd', unit)));
+  main.put('lib/udev/rules.d/99-implant-scanner.rules', readFileSync(join(root, 'hw/udev/99-implant-scanner.rules')));
+  main.put('usr/share/doc/implant-scan/README.md', readFileSync(join(root, 'packaging/README.md')));
+  main.docs(copyright);
+  main.put('etc/implant-scan/gateway.json.example', readFileSync(join(root, 'packaging/gateway.json.example')));
+  main.put('etc/implant-scan/uplink.env.example', readFileSync(join(root, 'packaging/uplink.env.example')));
+  for (const script of ['postinst', 'prerm', 'postrm', 'config']) main.put(`DEBIAN/${script}`, readFileSync(join(DEBIAN, script)), 0o755);
+  main.put('DEBIAN/templates', readFileSync(join(DEBIAN, 'templates')));
+  main.put('DEBIAN/conffiles', '/etc/implant-scan/gateway.json.example\n/etc/implant-scan/uplink.env.example\n');
+  const debs = [
+    main.build(`Architecture: ${arch}
+Depends: nodejs (>= 20), adduser, debconf (>= 0.5) | debconf-2.0, ${sharedLibraryPackages(binaries).join(', ')}
 Recommends: udev, systemd
+Suggests: mosquitto, implant-scan-sourcemap
 Section: misc
 Priority: optional
-Installed-Size: ${installedKiB}
-Description: Implant Scan: implant package barcode to national registry
- The theatre gateway daemon (scanner, local outbox, hospital broker), the hospital
- uplink to the national service, and the implant-scan command-line tool.
- Services are installed disabled: write /etc/implant-scan/gateway.json, then
- systemctl enable --now implant-scan-gateway.
-`,
-  );
-  put('DEBIAN/conffiles', conffiles.join('\n') + '\n');
-  const script = (body) => `#!/bin/sh\nset -e\n${body}\nexit 0\n`;
-  put(
-    'DEBIAN/postinst',
-    script(`if [ "$1" = configure ]; then
-  if ! getent passwd implant-scan >/dev/null; then
-    adduser --system --group --no-create-home --home /nonexistent --quiet implant-scan
-  fi
-  if getent group dialout >/dev/null && ! id -nG implant-scan | grep -qw dialout; then
-    adduser --quiet implant-scan dialout
-  fi
-  if command -v udevadm >/dev/null; then
-    udevadm control --reload-rules || true
-    udevadm trigger --subsystem-match=tty --action=change || true
-  fi
-  if [ -d /run/systemd/system ]; then
-    systemctl daemon-reload || true
-    # Never enabled or started here (hospital IT does that after writing the config); an upgrade
-    # restarts only what is already running, so it runs the new code.
-    if [ -n "$2" ]; then systemctl try-restart implant-scan-gateway.service implant-scan-uplink.service || true; fi
-  fi
-fi`),
-    0o755,
-  );
-  put(
-    'DEBIAN/prerm',
-    script(`if [ "$1" = remove ] && [ -d /run/systemd/system ]; then
-  systemctl stop implant-scan-gateway.service implant-scan-uplink.service || true
-  systemctl disable implant-scan-gateway.service implant-scan-uplink.service || true
-fi`),
-    0o755,
-  );
-  // The user and /var/lib/implant-scan* stay, even on purge: the outbox may hold unsent scans.
-  put(
-    'DEBIAN/postrm',
-    script(`case "$1" in
-  remove|purge)
-    if [ -d /run/systemd/system ]; then systemctl daemon-reload || true; fi
-    if command -v udevadm >/dev/null; then udevadm control --reload-rules || true; fi
-    ;;
-esac`),
-    0o755,
-  );
-
-  // Predictable modes whatever the umask or node_modules held (the staging root itself is 0700).
-  execFileSync('chmod', ['-R', 'u+rwX,go+rX,go-w', staging]);
-  mkdirSync(outDir, { recursive: true });
-  const deb = join(outDir, `implant-scan_${pkg.version}_${arch}.deb`);
-  execFileSync('dpkg-deb', ['--build', '--root-owner-group', staging, deb], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const files = execFileSync('dpkg-deb', ['-c', deb], { encoding: 'utf8' }).split('\n').filter((l) => l.startsWith('-')).length;
-  process.stderr.write(`${basename(deb)}: ${(statSync(deb).size / 1024).toFixed(0)} KiB, ${files} files, ${natives.length} native modules\n`);
-  process.stdout.write(`${deb}\n`);
+Description: implant package barcode to national registry
+ Implant Scan reads implant package barcodes in the operating theatre and
+ delivers them to the national implant registry. This package holds the
+ theatre gateway daemon (scanner, durable outbox, hospital broker), the
+ hospital uplink to the national service, a unit for the hospital's
+ Mosquitto broker, a daily revocation-list timer for the site CA, and the
+ implant-scan command-line tool.
+ .
+ No service is enabled by the package: install a provisioned bundle in
+ /etc/implant-scan, check it with implant-scan gateway --check, then enable
+ the unit.
+`),
+  ];
+  if (!opts['no-sourcemap'] && existsSync(join(sourcemaps.dir, LIB))) {
+    sourcemaps.docs(copyright);
+    debs.push(
+      sourcemaps.build(`Architecture: all
+Depends: implant-scan (= ${pkg.version})
+Section: misc
+Priority: optional
+Description: implant package barcode to national registry - source maps
+ Source maps of the implant-scan bundles in /usr/lib/implant-scan, with the
+ TypeScript sources they were built from: run node --enable-source-maps for
+ stack traces that name the original files and lines.
+`),
+    );
+  }
+  process.stderr.write(`${natives.length} native modules, ${binaries.length} binaries\n`);
+  process.stdout.write(debs.map((d) => `${d}\n`).join(''));
 } finally {
-  rmSync(staging, { recursive: true, force: true });
+  main.remove();
+  sourcemaps.remove();
 }

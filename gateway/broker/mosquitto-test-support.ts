@@ -23,7 +23,7 @@ export function findMosquitto(): string | null {
   return null;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -33,7 +33,7 @@ async function freePort(): Promise<number> {
 }
 
 /** Resolves once something accepts TCP connections on the port; rejects after `timeoutMs`. */
-async function waitForPort(port: number, timeoutMs: number, child: ChildProcess): Promise<void> {
+export async function waitForPort(port: number, timeoutMs: number, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`mosquitto exited with code ${child.exitCode} before listening`);
