@@ -147,7 +147,9 @@ function sharedLibraryPackages(binaries) {
 const main = stage('implant-scan');
 const sourcemaps = stage('implant-scan-sourcemap');
 try {
-  const copyright = debianCopyright(root, [...bundledPackages(root, join(root, 'dist/implant-scan.mjs.map')), ...closure()].sort());
+  // Every npm package in any bundle or command chunk (their source maps name them), and every one shipped.
+  const maps = ['dist/implant-scan.mjs.map', 'dist/implant-scan-gateway.mjs.map', ...readdirSync(join(root, 'dist/chunks')).filter((f) => f.endsWith('.map')).map((f) => `dist/chunks/${f}`)];
+  const copyright = debianCopyright(root, [...new Set([...maps.flatMap((m) => bundledPackages(root, join(root, m))), ...closure()])].sort());
   for (const bundle of ['implant-scan.mjs', 'implant-scan-gateway.mjs']) {
     main.put(`${LIB}/${bundle}`, readFileSync(join(root, 'dist', bundle)));
     // The bundle's last comment names its LEGAL.txt; its licences are also in the copyright file.
