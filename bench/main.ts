@@ -15,6 +15,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { arch, cpus, platform, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { defaultMeasureOptions, gcAvailable, type MeasureOptions } from './measure.ts';
+import { brokerSuite } from './broker.bench.ts';
 import { gatewaySuite } from './gateway.bench.ts';
 import { mqttSuite } from './mqtt.bench.ts';
 import { nationalSuite } from './national.bench.ts';
@@ -23,7 +24,7 @@ import { uplinkSuite } from './uplink.bench.ts';
 import { parserSuite } from './parser.bench.ts';
 import type { Suite, SuiteContext, SuiteReport } from './suite.ts';
 
-const suites: readonly Suite[] = [parserSuite, mqttSuite, outboxSuite, gatewaySuite, nationalSuite, uplinkSuite];
+const suites: readonly Suite[] = [parserSuite, mqttSuite, outboxSuite, gatewaySuite, nationalSuite, uplinkSuite, brokerSuite];
 
 interface Args {
   names: string[];

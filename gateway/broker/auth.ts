@@ -49,6 +49,8 @@ export type Authenticator = ((request: ConnectRequest) => Promise<ClientIdentity
    * against the new CRL by the broker itself).
    */
   stillValid?: (login: { username: string | null; identity: ClientIdentity }) => boolean;
+  /** False when an attempt from this address would be refused anyway (login-queue.ts): the broker closes it at accept. Absent: true. */
+  acceptsFrom?: (address: string) => boolean;
 };
 
 // ---- username + password ------------------------------------------------------------------
@@ -153,6 +155,7 @@ export function passwordAuthenticator(credentials: readonly Credential[], option
   };
   // A removed username, or one now naming another identity, is no longer valid; a changed
   // password alone is not seen (the password is never kept to check again).
+  authenticator.acceptsFrom = (address) => queue.wouldAccept(address);
   authenticator.stillValid = ({ username, identity }) => username !== null && isDeepStrictEqual(byUser.get(username)?.identity, identity);
   return authenticator;
 }

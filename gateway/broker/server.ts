@@ -80,6 +80,9 @@ export interface ReloadReport {
   disconnected: Array<{ clientId: string; reason: 'certificate revoked' | 'login no longer valid' }>;
 }
 
+/** Asked of the kernel (Linux caps it at net.core.somaxconn, 4096 by default since 5.4). */
+const LISTEN_BACKLOG = 4096;
+
 /** Longest MQTT client id accepted: a gateway id is up to 64 characters (protocol/topics.ts). */
 const MAX_CLIENT_ID_LENGTH = 64;
 
@@ -98,7 +101,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   const tls = options.tls;
   const limits: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
   const hooks = aedesHooks({ authenticate: options.authenticate, acl: options.acl, logger });
-  const guard = new ConnectionGuard(limits, { logger, stats: hooks.stats });
+  const guard = new ConnectionGuard(limits, { logger, stats: hooks.stats, acceptsFrom: (address) => hooks.authenticator().acceptsFrom?.(address) ?? true });
   hooks.onAuthenticated((client) => guard.authenticated(client.conn as Socket));
   const aedes = new Aedes({
     ...(options.id === undefined ? {} : { id: options.id }),
@@ -143,7 +146,9 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
 
   const port = options.port ?? (tls ? 8883 : 1883);
   try {
-    server.listen({ host, port });
+    // A deep accept queue: in a flood of connections the guard closes the excess in microseconds,
+    // but a SYN dropped by a full kernel queue costs a legitimate client a 1 s retransmission.
+    server.listen({ host, port, backlog: LISTEN_BACKLOG });
     await once(server, 'listening');
   } catch (e) {
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
