@@ -15,8 +15,7 @@ import { connect as tcpConnect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'mqtt';
-import { generate } from 'mqtt-packet';
-import { USERS, testCredentials } from '../gateway/broker/test-support.ts';
+import { USERS, testCredentials, wrongPasswordFlood } from '../gateway/broker/test-support.ts';
 import type { Suite, SuiteContext, SuiteReport } from './suite.ts';
 import { formatBytes, renderTable } from './table.ts';
 
@@ -65,10 +64,10 @@ async function rssOf(pid: number): Promise<number> {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
 }
 
-function tcp(url: string, localAddress?: string): Promise<Socket> {
+function tcp(url: string): Promise<Socket> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const s = tcpConnect({ host: hostname, port: Number(port), ...(localAddress ? { localAddress } : {}) }, () => resolve(s));
+    const s = tcpConnect({ host: hostname, port: Number(port) }, () => resolve(s));
     s.once('error', reject);
   });
 }
@@ -135,27 +134,10 @@ async function loginUnderFlood(url: string, flood: number): Promise<{ quietMs: n
   const quiet: number[] = [];
   for (let i = 0; i < 5; i++) quiet.push(await timedLogin(url));
   quiet.sort((a, b) => a - b);
-  const packet = generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, keepalive: 30, clientId: USERS.gwB.clientId, username: USERS.gwB.username, password: Buffer.from('wrong') });
-  let answered = 0;
-  const sockets = await Promise.all(
-    Array.from({ length: flood }, async () => {
-      const s = await tcp(url, '127.0.0.2').catch(() => null);
-      if (s === null) return null;
-      let done = false;
-      const answer = (): void => {
-        if (!done) answered++;
-        done = true;
-      };
-      s.on('data', answer);
-      s.on('close', answer);
-      s.on('error', () => undefined);
-      s.write(packet);
-      return s;
-    }),
-  );
+  const f = await wrongPasswordFlood(url, flood, '127.0.0.2');
   const floodedMs = await timedLogin(url);
-  const floodAnswered = answered;
-  for (const s of sockets) s?.destroy();
+  const floodAnswered = f.answered();
+  for (const s of f.sockets) s.destroy();
   return { quietMs: quiet[2]!, floodedMs, floodAnswered };
 }
 
