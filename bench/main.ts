@@ -15,6 +15,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { arch, cpus, platform, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { defaultMeasureOptions, gcAvailable, type MeasureOptions } from './measure.ts';
+import { brokerSuite } from './broker.bench.ts';
 import { gatewaySuite } from './gateway.bench.ts';
 import { mqttSuite } from './mqtt.bench.ts';
 import { nationalSuite } from './national.bench.ts';
@@ -24,7 +25,7 @@ import { parserSuite } from './parser.bench.ts';
 import { startupSuite } from './startup.bench.ts';
 import type { Suite, SuiteContext, SuiteReport } from './suite.ts';
 
-const suites: readonly Suite[] = [parserSuite, startupSuite, mqttSuite, outboxSuite, gatewaySuite, nationalSuite, uplinkSuite];
+const suites: readonly Suite[] = [parserSuite, startupSuite, mqttSuite, outboxSuite, gatewaySuite, nationalSuite, uplinkSuite, brokerSuite];
 
 interface Args {
   names: string[];

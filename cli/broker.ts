@@ -1,14 +1,17 @@
 // `implant-scan broker`: the embedded MQTT broker (aedes) for a small site or a laptop, until
 // SIGINT/SIGTERM. Once listening it prints one line on stdout:
 //   ready {"brokerUrl":"mqtt://127.0.0.1:1883","acl":"allow-all-for-local-demo","tls":false}
-// Logs are pino JSON on stderr.
+// Logs are pino JSON on stderr. SIGHUP re-reads --tls-* and --credentials: new connections use
+// them, and a connected client whose certificate the new CRL revokes (or whose credentials are
+// gone) is disconnected.
 //   implant-scan broker --port 0                                # a free port, local demo rules
 //   implant-scan broker --host 0.0.0.0 --credentials creds.json --tls-cert b.pem --tls-key b.key
 //   implant-scan broker --hash-password < password.txt         # a passwordHash for creds.json
 
 import pino from 'pino';
 import { allowAllForLocalDemoAcl, gatewayAcl } from '../gateway/broker/acl.ts';
-import { certificateAuthenticator, hashPassword, localDemoAuthenticator, passwordAuthenticator } from '../gateway/broker/auth.ts';
+import { certificateAuthenticator, hashPassword, localDemoAuthenticator, passwordAuthenticator, type Authenticator } from '../gateway/broker/auth.ts';
+import { LoginQueue } from '../gateway/broker/login-queue.ts';
 import { loadCredentialsFile } from '../gateway/broker/credentials-file.ts';
 import { startBroker, type BrokerTlsOptions } from '../gateway/broker/server.ts';
 import { identityFromPeerCertificate } from '../provisioning/subject.ts';
@@ -35,6 +38,9 @@ on stdout; logs go to stderr as JSON.
                        --credentials, that certificate is the identity (O = site, OU = theatre,
                        CN = gateway, as implant-scan provision issues them) under the gateway ACL
   --tls-crl FILE       revoked client certificates (PEM)
+
+SIGHUP re-reads the --tls-* files and --credentials: connected clients whose certificate is now
+revoked, or whose credentials are gone, are disconnected (logged at warn).
   --log-level LEVEL    fatal, error, warn, info (default), debug, trace, silent
   --hash-password      read a password from stdin, print its hash for --credentials, exit
 `;
@@ -45,10 +51,17 @@ export interface BrokerCliIo {
   stderr: NodeJS.WritableStream;
   /** Aborted on SIGINT/SIGTERM: the broker closes and the command returns 0. */
   signal: AbortSignal;
+  /** Registers what to do on a reload request (SIGHUP); returns its removal. */
+  onReload?: (listener: () => void) => () => void;
 }
 
+const onSighup = (listener: () => void): (() => void) => {
+  process.on('SIGHUP', listener);
+  return () => process.off('SIGHUP', listener);
+};
+
 export function run(argv: string[]): Promise<number> {
-  return untilStopped((signal) => runBroker(argv, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, signal }));
+  return untilStopped((signal) => runBroker(argv, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, signal, onReload: onSighup }));
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -98,21 +111,34 @@ export async function runBroker(argv: string[], io: BrokerCliIo): Promise<number
   try {
     const tls: BrokerTlsOptions | undefined = await readListenerTls(values);
     const secure = values.credentials !== undefined || byCertificate;
+    const logins = new LoginQueue(); // kept across reloads: a reload does not reset the rate limits
+    const passwords = async (): Promise<Authenticator> => passwordAuthenticator(await loadCredentialsFile(values.credentials!), { queue: logins });
     const broker = await startBroker({
       host,
       ...(port === undefined ? {} : { port }),
       ...(tls === undefined ? {} : { tls }),
-      authenticate: byCertificate
-        ? certificateAuthenticator(identityFromPeerCertificate)
-        : secure
-          ? passwordAuthenticator(await loadCredentialsFile(values.credentials!))
-          : localDemoAuthenticator,
+      authenticate: byCertificate ? certificateAuthenticator(identityFromPeerCertificate) : secure ? await passwords() : localDemoAuthenticator,
       acl: secure ? gatewayAcl : allowAllForLocalDemoAcl,
       logger,
     });
     if (!secure) logger.warn('broker: local demo rules: any client may publish and subscribe anything (loopback only)');
+    // One reload at a time; a failed one (an unreadable or damaged file) keeps what was loaded.
+    let reloading: Promise<void> = Promise.resolve();
+    const reload = (): void => {
+      reloading = reloading.then(async () => {
+        try {
+          const nextTls = await readListenerTls(values);
+          broker.reload({ ...(nextTls === undefined ? {} : { tls: nextTls }), ...(values.credentials === undefined ? {} : { authenticate: await passwords() }) });
+        } catch (e) {
+          logger.error({ err: (e as Error).message }, 'broker: reload failed; the files loaded before stay in force');
+        }
+      });
+    };
+    const stopReloading = io.onReload?.(reload);
     io.stdout.write(`ready ${JSON.stringify({ brokerUrl: broker.url, acl: broker.acl, tls: tls !== undefined })}\n`);
     if (!io.signal.aborted) await new Promise((resolve) => io.signal.addEventListener('abort', resolve, { once: true }));
+    stopReloading?.();
+    await reloading;
     await broker.close();
     return 0;
   } catch (e) {

@@ -2,15 +2,15 @@
 // provision` makes: the certificate is the identity, the gateway ACL applies, a foreign CA's
 // certificate is refused.
 import { PassThrough, Readable } from 'node:stream';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { runBroker } from '../cli/broker.ts';
 import { collect, waitUntil, within } from '../gateway/broker/test-support.ts';
-import { provisionFleet } from './fleet.ts';
-import { createSiteCa, importCa } from './pki.ts';
+import { provisionFleet, type SerialRecord } from './fleet.ts';
+import { createCrl, createSiteCa, importCa, type LoadedCa } from './pki.ts';
 
 let dir: string;
 let url: string;
@@ -18,6 +18,11 @@ let stop: () => void;
 let code: Promise<number>;
 const clients: MqttClient[] = [];
 let log = '';
+let siteCa: LoadedCa;
+let serials: SerialRecord[];
+const reloadListeners: Array<() => void> = [];
+/** What SIGHUP does to `implant-scan broker`. */
+const reload = (): void => reloadListeners.forEach((l) => l());
 /** The reasons the broker logged for refused TLS handshakes, in order. */
 const handshakeRefusals = (): unknown[] =>
   log
@@ -29,7 +34,10 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'broker-cli-cert-'));
   for (const [site, out] of [['sahlgrenska', 'bundles'], ['sus-lund', 'foreign']] as const) {
     const made = await createSiteCa({ site, validDays: 30 });
-    await provisionFleet({ ca: await importCa(made.certPem, made.keyPem), site, theatres: [{ theatre: 'or-7', gateway: 'gw-or7' }], broker: { url: 'mqtts://127.0.0.1:8883', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] }, uplinks: [`uplink-${site}`], out: join(dir, out), validDays: 7 });
+    const ca = await importCa(made.certPem, made.keyPem);
+    if (site === 'sahlgrenska') siteCa = ca;
+    const fleet = await provisionFleet({ ca, site, theatres: [{ theatre: 'or-7', gateway: 'gw-or7' }], broker: { url: 'mqtts://127.0.0.1:8883', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] }, uplinks: [`uplink-${site}`], out: join(dir, out), validDays: 7 });
+    if (site === 'sahlgrenska') serials = fleet.serials;
   }
   const b = join(dir, 'bundles', 'broker');
   const stdout = new PassThrough();
@@ -43,10 +51,14 @@ beforeAll(async () => {
       if (line) resolve(JSON.parse(line.slice(6)));
     });
   });
-  const argv = ['--host', '127.0.0.1', '--port', '0', '--tls-cert', join(b, 'broker.pem'), '--tls-key', join(b, 'broker.key'), '--tls-ca', join(b, 'ca.pem'), '--log-level', 'warn'];
+  const argv = ['--host', '127.0.0.1', '--port', '0', '--tls-cert', join(b, 'broker.pem'), '--tls-key', join(b, 'broker.key'), '--tls-ca', join(b, 'ca.pem'), '--tls-crl', join(b, 'crl.pem'), '--log-level', 'warn'];
   const stderr = new PassThrough();
   stderr.on('data', (d: Buffer) => (log += d.toString()));
-  code = runBroker(argv, { stdin: Readable.from([]), stdout, stderr, signal: controller.signal });
+  const onReload = (listener: () => void) => {
+    reloadListeners.push(listener);
+    return () => void reloadListeners.splice(reloadListeners.indexOf(listener), 1);
+  };
+  code = runBroker(argv, { stdin: Readable.from([]), stdout, stderr, signal: controller.signal, onReload });
   const r = await within(ready, 10_000, 'the ready line');
   expect(r).toMatchObject({ acl: 'gateway', tls: true });
   url = r.brokerUrl;
@@ -88,4 +100,25 @@ test("another hospital's certificate is refused at the handshake, and a gateway 
   // control, same broker: the gateway's own certificate with its own client id
   const own = await client(join(dir, 'bundles', 'gateways', 'gw-or7'), 'gateway', 'gw-or7');
   expect(own.connected).toBe(true);
+});
+
+test('revocation bites: after a CRL naming a connected gateway and a reload (SIGHUP), it is disconnected within seconds and logged at warn; reconnecting is refused as CERT_REVOKED; the uplink stays', async () => {
+  const uplink = await client(join(dir, 'bundles', 'uplinks', 'uplink-sahlgrenska'), 'uplink', 'uplink-sahlgrenska');
+  const gw = await client(join(dir, 'bundles', 'gateways', 'gw-or7'), 'gateway', 'gw-or7');
+  const gwClosed = new Promise<void>((resolve) => gw.once('close', () => resolve()));
+  const serial = serials.find((r) => r.kind === 'gateway' && r.id === 'gw-or7')!.serialHex;
+  await writeFile(join(dir, 'bundles', 'broker', 'crl.pem'), await createCrl(siteCa, [{ serialHex: serial, revokedAt: new Date() }], { nextUpdateDays: 30 }));
+  reload();
+  await within(gwClosed, 10_000, 'the revoked gateway to be disconnected');
+  await waitUntil(() => log.includes('connected client refused after reload'), 10_000, 'the warn line');
+  const line = JSON.parse(log.split('\n').find((l) => l.includes('connected client refused after reload'))!) as Record<string, unknown>;
+  expect(line).toMatchObject({ level: 40, clientId: 'gw-or7', reason: 'certificate revoked' });
+
+  const refusedBefore = handshakeRefusals().length;
+  await expect(client(join(dir, 'bundles', 'gateways', 'gw-or7'), 'gateway', 'gw-or7')).rejects.toThrow(/closed before CONNACK|ECONNRESET/);
+  await waitUntil(() => handshakeRefusals().length > refusedBefore, 10_000, 'the broker to log the refusal');
+  expect(handshakeRefusals().slice(refusedBefore)).toEqual(['CERT_REVOKED']);
+  // control, same broker, after the same reload: the uplink's certificate is not revoked, it stays up and is served
+  expect(uplink.connected).toBe(true);
+  await uplink.subscribeAsync('implant/v1/sahlgrenska/+/+/state', { qos: 1 });
 });

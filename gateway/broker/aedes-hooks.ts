@@ -48,6 +48,11 @@ export interface AedesHooksOptions {
 export interface AedesHooks {
   options: Required<Pick<AedesOptions, 'preConnect' | 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'>>;
   identityOf(client: Client): ClientIdentity | undefined;
+  /** The username a client logged in with and the identity it got; undefined before (or without) login. */
+  loginOf(client: Client): { username: string | null; identity: ClientIdentity } | undefined;
+  /** Replaces the authenticator for logins from now on (a reload). */
+  setAuthenticator(authenticate: Authenticator): void;
+  authenticator(): Authenticator;
   /** Called for each client that passed, just before its CONNACK 0. */
   onAuthenticated(listener: (client: Client) => void): void;
   stats: BrokerStats;
@@ -92,8 +97,10 @@ function isRestoredWillFor(packet: PublishPacket, acl: Acl): boolean {
   return t !== null && t.kind === 'state' && t.gateway === stored.clientId;
 }
 
-export function aedesHooks({ authenticate, acl, logger, stats = newBrokerStats() }: AedesHooksOptions): AedesHooks {
+export function aedesHooks({ authenticate: initial, acl, logger, stats = newBrokerStats() }: AedesHooksOptions): AedesHooks {
+  let authenticate = initial;
   const identities = new WeakMap<Client, ClientIdentity>();
+  const usernames = new WeakMap<Client, string | null>();
   // The last will from the CONNECT packet, kept from preConnect (which sees the packet) to
   // authenticate (which knows the identity).
   const wills = new WeakMap<Client, string>();
@@ -111,6 +118,14 @@ export function aedesHooks({ authenticate, acl, logger, stats = newBrokerStats()
     stats,
     identityOf: (client) => identities.get(client),
     onAuthenticated: (listener) => authenticatedListeners.push(listener),
+    loginOf: (client) => {
+      const identity = identities.get(client);
+      return identity === undefined ? undefined : { username: usernames.get(client) ?? null, identity };
+    },
+    setAuthenticator: (next) => {
+      authenticate = next;
+    },
+    authenticator: () => authenticate,
     options: {
       preConnect(client, packet, callback) {
         if (packet.will) wills.set(client, String(packet.will.topic));
@@ -148,6 +163,7 @@ export function aedesHooks({ authenticate, acl, logger, stats = newBrokerStats()
               return refuse(client, NOT_AUTHORIZED, `the last-will topic "${printable(willTopic)}" is not this identity's to publish`, done, identity);
             }
             identities.set(client, identity);
+            usernames.set(client, request.username);
             stats.connectionsAccepted++;
             for (const listener of authenticatedListeners) listener(client);
             logger.debug({ clientId: client.id, identity: describeIdentity(identity) }, 'broker: client authenticated');

@@ -13,6 +13,7 @@
 
 import { randomBytes, randomInt, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { PeerCertificate } from 'node:tls';
+import { isDeepStrictEqual } from 'node:util';
 import { LOCAL_DEMO_IDENTITY, type ClientIdentity } from './identity.ts';
 import { LoginBusyError, LoginQueue } from './login-queue.ts';
 
@@ -41,7 +42,16 @@ export interface TlsPeer {
  * Resolves to the client's identity, or null to refuse it. Must not throw (a throw is a refusal);
  * a LoginBusyError (login-queue.ts) is a refusal for now, answered "server unavailable".
  */
-export type Authenticator = (request: ConnectRequest) => Promise<ClientIdentity | null>;
+export type Authenticator = ((request: ConnectRequest) => Promise<ClientIdentity | null>) & {
+  /**
+   * After a reload (server.ts `reload`): would this authenticator still give `identity` to the
+   * client that logged in as `username`? Absent: nothing to re-check (certificates are re-checked
+   * against the new CRL by the broker itself).
+   */
+  stillValid?: (login: { username: string | null; identity: ClientIdentity }) => boolean;
+  /** False when an attempt from this address would be refused anyway (login-queue.ts): the broker closes it at accept. Absent: true. */
+  acceptsFrom?: (address: string) => boolean;
+};
 
 // ---- username + password ------------------------------------------------------------------
 
@@ -135,7 +145,7 @@ export function passwordAuthenticator(credentials: readonly Credential[], option
     else await sleep(durations[randomInt(durations.length)]!);
     return false;
   };
-  const authenticator: Authenticator = (request) => {
+  const authenticator: Authenticator = (request: ConnectRequest) => {
     const credential = request.username === null ? undefined : byUser.get(request.username);
     const password = request.password ?? Buffer.alloc(0);
     const check = (): Promise<boolean> => (credential === undefined ? unknownUser(password) : timedCheck(password, credential.passwordHash));
@@ -143,6 +153,10 @@ export function passwordAuthenticator(credentials: readonly Credential[], option
       .run(request.remoteAddress ?? 'unknown', check, { ...(request.signal ? { signal: request.signal } : {}), succeeded: (ok) => ok })
       .then((ok) => (ok && credential !== undefined ? credential.identity : null));
   };
+  // A removed username, or one now naming another identity, is no longer valid; a changed
+  // password alone is not seen (the password is never kept to check again).
+  authenticator.acceptsFrom = (address) => queue.wouldAccept(address);
+  authenticator.stillValid = ({ username, identity }) => username !== null && isDeepStrictEqual(byUser.get(username)?.identity, identity);
   return authenticator;
 }
 

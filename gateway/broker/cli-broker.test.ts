@@ -12,6 +12,8 @@ import { verifyPassword } from './auth.ts';
 import { GW_A, GW_B, USERS, connectClient, endClient, loginOf, testCredentials, within } from './test-support.ts';
 
 interface Running {
+  /** What SIGHUP does. */
+  reload(): void;
   code: Promise<number>;
   ready: Promise<{ brokerUrl: string; acl: string; tls: boolean }>;
   stop(): void;
@@ -33,10 +35,15 @@ function start(argv: string[], stdin: string[] = []): Running {
     });
     stdout.on('end', () => reject(new Error(`no ready line; stdout: ${out}; stderr: ${err}`)));
   });
-  const code = runBroker(argv, { stdin: Readable.from(stdin), stdout, stderr, signal: controller.signal }).finally(() => stdout.end());
+  const reloadListeners: Array<() => void> = [];
+  const onReload = (listener: () => void) => {
+    reloadListeners.push(listener);
+    return () => void reloadListeners.splice(reloadListeners.indexOf(listener), 1);
+  };
+  const code = runBroker(argv, { stdin: Readable.from(stdin), stdout, stderr, signal: controller.signal, onReload }).finally(() => stdout.end());
   const readyWithin = within(ready, 10_000, 'the ready line');
   readyWithin.catch(() => undefined); // tests of refusals never await it
-  return { code, ready: readyWithin, stop: () => controller.abort(), stderr: () => err };
+  return { code, ready: readyWithin, stop: () => controller.abort(), stderr: () => err, reload: () => reloadListeners.forEach((l) => l()) };
 }
 
 test('local demo on a free port: ready line with the URL; anyone may publish; SIGTERM closes it with 0', async () => {
@@ -107,6 +114,28 @@ describe('with a credentials file', () => {
     a.publish(scanTopic(GW_B), Buffer.from([1]), { qos: 1 });
     await within(closed, 10_000, 'the refused publisher to be disconnected');
     await endClient(a);
+    broker.stop();
+    expect(await broker.code).toBe(0);
+  });
+
+  test('a reload (SIGHUP) with a gateway removed from the file disconnects it (warn) and refuses it after; the others stay', async () => {
+    const file = join(dir, 'reloaded.json');
+    const all = await testCredentials();
+    await writeFile(file, JSON.stringify(all));
+    const broker = start(['--port', '0', '--credentials', file, '--log-level', 'warn']);
+    const { brokerUrl } = await broker.ready;
+    const a = await connectClient(brokerUrl, loginOf(USERS.gwA));
+    const b = await connectClient(brokerUrl, loginOf(USERS.gwB));
+    const aClosed = new Promise<void>((resolve) => a.once('close', () => resolve()));
+    await writeFile(file, JSON.stringify(all.filter((c) => c.username !== USERS.gwA.username)));
+    broker.reload();
+    await within(aClosed, 10_000, 'the removed gateway to be disconnected');
+    expect(broker.stderr()).toMatch(/"level":40[^\n]*"clientId":"gw-or3"[^\n]*"reason":"login no longer valid"/);
+    await expect(connectClient(brokerUrl, loginOf(USERS.gwA))).rejects.toMatchObject({ code: 4 });
+    // control: B, still in the file, is still connected and served
+    expect(b.connected).toBe(true);
+    await b.publishAsync(scanTopic(GW_B), Buffer.from([1]), { qos: 1 });
+    await Promise.all([endClient(a), endClient(b)]);
     broker.stop();
     expect(await broker.code).toBe(0);
   });

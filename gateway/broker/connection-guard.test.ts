@@ -82,6 +82,16 @@ describe('unauthenticated connections are capped', () => {
   });
 });
 
+test('an address out of login budget is closed at accept; another address is admitted', () => {
+  const broke = new Set(['10.0.0.66']);
+  const guard = new ConnectionGuard(LIMITS, { acceptsFrom: (address) => !broke.has(address) });
+  const flood = socket('10.0.0.66');
+  expect(guard.admit(flood)).toBe(false);
+  expect(flood.destroyed).toBe(true);
+  expect(guard.admit(socket('10.0.0.7'))).toBe(true);
+  expect(guard.stats.unauthenticatedOverCap).toBe(1);
+});
+
 describe('packet size', () => {
   test('before login a header over the small limit closes the connection and the chunk never reaches the reader', () => {
     const guard = new ConnectionGuard(LIMITS);

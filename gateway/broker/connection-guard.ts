@@ -10,8 +10,9 @@
 //   legitimate message plus a margin after it.
 // - Connect timeout: a connection not authenticated within `connectTimeoutMs` of its TCP accept
 //   (TLS handshake, CONNECT and the password check included) is closed.
-// - Unauthenticated connections are capped in total and per source address; one over the cap is
-//   closed at accept, before a TLS handshake or a byte of MQTT.
+// - Unauthenticated connections are capped in total and per source address; one over the cap, or
+//   from an address whose login attempts would be refused now (login-queue.ts), is closed at
+//   accept, before a TLS handshake or a byte of MQTT: a flood costs an accept and a close each.
 //
 // aedes reads its socket with `conn.read(null)` on 'readable' (aedes lib/client.js); the meter
 // wraps that read() on the same object, so aedes still sees the real socket (TLS peer, address).
@@ -50,7 +51,7 @@ export interface ConnectionGuardStats {
   packetTooLarge: number;
   /** Connections closed because they did not log in within the connect timeout. */
   connectTimeout: number;
-  /** Connections closed at accept: too many unauthenticated. */
+  /** Connections closed at accept: too many unauthenticated, or their address out of login budget. */
   unauthenticatedOverCap: number;
 }
 
@@ -84,10 +85,14 @@ export class ConnectionGuard {
   readonly #unauthenticatedByAddress = new Map<string, number>();
   #unauthenticated = 0;
 
-  constructor(limits: Readonly<ConnectionLimits> = DEFAULT_CONNECTION_LIMITS, options: { logger?: Logger; stats?: ConnectionGuardStats } = {}) {
+  readonly #acceptsFrom: (address: string) => boolean;
+
+  /** `acceptsFrom(address)`: false closes a new connection at accept (the login queue would refuse its CONNECT anyway). */
+  constructor(limits: Readonly<ConnectionLimits> = DEFAULT_CONNECTION_LIMITS, options: { logger?: Logger; stats?: ConnectionGuardStats; acceptsFrom?: (address: string) => boolean } = {}) {
     this.limits = limits;
     this.stats = options.stats ?? newConnectionGuardStats();
     this.#logger = options.logger ?? null;
+    this.#acceptsFrom = options.acceptsFrom ?? (() => true);
   }
 
   /** Connections accepted and not yet authenticated (for tests and metrics). */
@@ -99,9 +104,10 @@ export class ConnectionGuard {
   admit(raw: Conn): boolean {
     const address = raw.remoteAddress ?? '?';
     const fromAddress = this.#unauthenticatedByAddress.get(address) ?? 0;
-    if (this.#unauthenticated >= this.limits.maxUnauthenticated || fromAddress >= this.limits.maxUnauthenticatedPerAddress) {
+    if (this.#unauthenticated >= this.limits.maxUnauthenticated || fromAddress >= this.limits.maxUnauthenticatedPerAddress || !this.#acceptsFrom(address)) {
       this.stats.unauthenticatedOverCap++;
-      this.#logger?.warn({ remoteAddress: address, unauthenticated: this.#unauthenticated, fromAddress }, 'broker: too many connections not logged in; closed at accept');
+      // debug: a flood of these would flood the log too; the count is in stats.
+      this.#logger?.debug({ remoteAddress: address, unauthenticated: this.#unauthenticated, fromAddress }, 'broker: too many connections not logged in; closed at accept');
       raw.destroy();
       return false;
     }

@@ -4,25 +4,14 @@
 // normal login, a largest legitimate message) against the same broker.
 
 import { connect as tcpConnect, type Socket } from 'node:net';
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { scanTopic } from '../../protocol/topics.ts';
 import { MAX_MESSAGE_BYTES } from '../../protocol/wire.ts';
 import { DEFAULT_CONNECTION_LIMITS } from './connection-guard.ts';
 import type { RunningBroker } from './server.ts';
-import { GW_A, USERS, connectClient, endClient, loginOf, startSecureTestBroker, within } from './test-support.ts';
+import { GW_A, USERS, capturedLog, connectClient, endClient, loginOf, startSecureTestBroker, within } from './test-support.ts';
 
-const logLines: Array<Record<string, unknown>> = [];
-const logger = pino(
-  { level: 'warn' },
-  new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) logLines.push(JSON.parse(line));
-      done();
-    },
-  }),
-);
+const { logger, lines: logLines } = capturedLog();
 
 function rawSocket(url: string): Promise<Socket> {
   const { hostname, port } = new URL(url);

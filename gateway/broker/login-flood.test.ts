@@ -2,44 +2,16 @@
 // (127.0.0.2, loopback) while a gateway logs in from another (127.0.0.1). The figure (CONNACK
 // latency under the flood) is in `npm run bench` (broker suite); here, what can be counted.
 
-import { connect as tcpConnect, type Socket } from 'node:net';
-import { generate } from 'mqtt-packet';
+import type { Socket } from 'node:net';
 import { afterEach, expect, test } from 'vitest';
 import { gatewayAcl } from './acl.ts';
 import { passwordAuthenticator } from './auth.ts';
 import { LoginQueue } from './login-queue.ts';
 import { startBroker, type RunningBroker } from './server.ts';
-import { USERS, connectClient, endClient, loginOf, testCredentials, waitUntil } from './test-support.ts';
+import { USERS, connectClient, endClient, loginOf, testCredentials, waitUntil, wrongPasswordFlood } from './test-support.ts';
 
 const FLOOD = 1000;
 const FLOOD_FROM = '127.0.0.2';
-
-interface Flood {
-  sockets: Socket[];
-  /** Flood connections answered (a CONNACK) or closed. */
-  answered(): number;
-}
-
-/** FLOOD raw CONNECTs as gateway B with a wrong password, all sent before this resolves. */
-async function flood(url: string): Promise<Flood> {
-  const { hostname, port } = new URL(url);
-  const connectPacket = generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, keepalive: 30, clientId: USERS.gwB.clientId, username: USERS.gwB.username, password: Buffer.from('wrong') });
-  let answered = 0;
-  const sockets = await Promise.all(
-    Array.from({ length: FLOOD }, () => new Promise<Socket>((resolve) => {
-      const s = tcpConnect({ host: hostname, port: Number(port), localAddress: FLOOD_FROM }, () => s.write(connectPacket, () => resolve(s)));
-      let done = false;
-      const answer = (): void => {
-        if (!done) answered++;
-        done = true;
-      };
-      s.on('data', answer);
-      s.on('close', answer);
-      s.on('error', () => resolve(s)); // closed at accept: counted as answered by 'close'
-    })),
-  );
-  return { sockets, answered: () => answered };
-}
 
 let broker: RunningBroker | null = null;
 let floodSockets: Socket[] = [];
@@ -57,7 +29,7 @@ test('fairness: with the queue opened wide, a gateway from another address logs 
     acl: gatewayAcl,
     limits: { maxUnauthenticated: 10_000, maxUnauthenticatedPerAddress: 10_000, connectTimeoutMs: 600_000 },
   });
-  const f = await flood(broker.url);
+  const f = await wrongPasswordFlood(broker.url, FLOOD, FLOOD_FROM);
   floodSockets = f.sockets;
   const legit = await connectClient(broker.url, { ...loginOf(USERS.gwA), connectTimeout: 120_000 });
   const answeredAtLogin = f.answered();
@@ -70,7 +42,7 @@ test('fairness: with the queue opened wide, a gateway from another address logs 
 test('with the default bounds the flood costs at most a burst of password checks, and the gateway logs in', async () => {
   const queue = new LoginQueue();
   broker = await startBroker({ port: 0, authenticate: passwordAuthenticator(await testCredentials(), { queue }), acl: gatewayAcl });
-  const f = await flood(broker.url);
+  const f = await wrongPasswordFlood(broker.url, FLOOD, FLOOD_FROM);
   floodSockets = f.sockets;
   const legit = await connectClient(broker.url, { ...loginOf(USERS.gwA), connectTimeout: 120_000 });
   expect(legit.connected).toBe(true);

@@ -80,6 +80,10 @@ describe('LoginQueue', () => {
     expect(await q.run('a', ok, { succeeded: (r) => r })).toBe(true); // the refilled token, given back
     expect(await q.run('a', fail, { succeeded: (r) => r })).toBe(false);
     await expect(q.run('a', fail)).rejects.toBeInstanceOf(LoginBusyError);
+    expect(q.wouldAccept('a')).toBe(false); // what the broker asks at accept
+    expect(q.wouldAccept('b')).toBe(true);
+    now += 1000;
+    expect(q.wouldAccept('a')).toBe(true);
   });
 
   test('a check whose connection closed while it waited is dropped unrun', async () => {

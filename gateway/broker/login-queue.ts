@@ -72,6 +72,13 @@ export class LoginQueue {
     return this.#waiting.get(address)?.length ?? 0;
   }
 
+  /** Would an attempt from `address` be queued now (not refused)? Lets the broker close a connection at accept, before it costs an MQTT client. */
+  wouldAccept(address: string): boolean {
+    if ((this.#waiting.get(address)?.length ?? 0) >= this.limits.maxQueuedPerAddress || this.#queued >= this.limits.maxQueued) return false;
+    const b = this.#buckets.get(address);
+    return b === undefined || b.tokens + ((this.#now() - b.at) / 1000) * this.limits.perSecond >= 1;
+  }
+
   /** Runs `check` when its turn comes; `succeeded(result)` says whether to give the attempt's token back. */
   run<T>(address: string, check: () => Promise<T>, options: { signal?: AbortSignal; succeeded?: (result: T) => boolean } = {}): Promise<T> {
     const waiting = this.#waiting.get(address)?.length ?? 0;

@@ -14,14 +14,16 @@
 // TLS: with `tls.ca` every client must present a certificate chaining to it (refused at the
 // handshake otherwise); `certificateAuthenticator` then maps it to an identity (provisioning/subject.ts).
 
-import { Aedes } from 'aedes';
+import { Aedes, type Client } from 'aedes';
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import { createServer as createTlsServer, TLSSocket, type SecureContextOptions, type Server as TlsServer } from 'node:tls';
 import pino, { type Logger } from 'pino';
 import type { Acl } from './acl.ts';
 import { aedesHooks, type BrokerStats } from './aedes-hooks.ts';
 import type { Authenticator } from './auth.ts';
+import { describeIdentity } from './identity.ts';
+import { revocationCheck } from './revocation.ts';
 import { ConnectionGuard, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './connection-guard.ts';
 
 type Pem = string | Buffer | Array<string | Buffer>;
@@ -62,12 +64,32 @@ export interface RunningBroker {
   acl: string;
   stats: BrokerStats;
   aedes: Aedes;
+  /**
+   * New TLS files (CA, CRL, the broker's own certificate) and/or a new authenticator, for new
+   * connections and for those already up: a connected client whose certificate the new CRL lists,
+   * or whose login the new authenticator no longer gives its identity (`stillValid`), is
+   * disconnected (its will is published) and logged at warn.
+   */
+  reload(next: { tls?: BrokerTlsOptions; authenticate?: Authenticator }): ReloadReport;
   /** Closes every client (their wills are published), stops listening. Idempotent. */
   close(): Promise<void>;
 }
 
+export interface ReloadReport {
+  /** Clients disconnected by the reload: client id and why. */
+  disconnected: Array<{ clientId: string; reason: 'certificate revoked' | 'login no longer valid' }>;
+}
+
+/** Asked of the kernel (Linux caps it at net.core.somaxconn, 4096 by default since 5.4). */
+const LISTEN_BACKLOG = 4096;
+
 /** Longest MQTT client id accepted: a gateway id is up to 64 characters (protocol/topics.ts). */
 const MAX_CLIENT_ID_LENGTH = 64;
+
+/** The parts of the TLS listener that a reload may change. */
+function secureContextOptions(tls: BrokerTlsOptions): SecureContextOptions {
+  return { key: tls.key, cert: tls.cert, ...(tls.ca === undefined ? {} : { ca: tls.ca }), ...(tls.crl === undefined ? {} : { crl: tls.crl }), minVersion: 'TLSv1.2' };
+}
 
 function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
@@ -79,7 +101,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   const tls = options.tls;
   const limits: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
   const hooks = aedesHooks({ authenticate: options.authenticate, acl: options.acl, logger });
-  const guard = new ConnectionGuard(limits, { logger, stats: hooks.stats });
+  const guard = new ConnectionGuard(limits, { logger, stats: hooks.stats, acceptsFrom: (address) => hooks.authenticator().acceptsFrom?.(address) ?? true });
   hooks.onAuthenticated((client) => guard.authenticated(client.conn as Socket));
   const aedes = new Aedes({
     ...(options.id === undefined ? {} : { id: options.id }),
@@ -100,10 +122,11 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     socket.once('close', () => sockets.delete(socket));
   };
   let server: Server;
+  let tlsServer: TlsServer | null = null;
   if (tls) {
     const mutual = tls.ca !== undefined;
-    server = createTlsServer(
-      { key: tls.key, cert: tls.cert, ...(mutual ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}), ...(tls.crl === undefined ? {} : { crl: tls.crl }), minVersion: 'TLSv1.2', handshakeTimeout: limits.connectTimeoutMs },
+    server = tlsServer = createTlsServer(
+      { ...secureContextOptions(tls), ...(mutual ? { requestCert: true, rejectUnauthorized: true } : {}), handshakeTimeout: limits.connectTimeoutMs },
       (socket: TLSSocket) => aedes.handle(guard.meter(socket)),
     );
     // A certificate that does not verify (foreign CA, revoked, expired) is refused by Node after
@@ -123,7 +146,9 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
 
   const port = options.port ?? (tls ? 8883 : 1883);
   try {
-    server.listen({ host, port });
+    // A deep accept queue: in a flood of connections the guard closes the excess in microseconds,
+    // but a SYN dropped by a full kernel queue costs a legitimate client a 1 s retransmission.
+    server.listen({ host, port, backlog: LISTEN_BACKLOG });
     await once(server, 'listening');
   } catch (e) {
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
@@ -148,5 +173,29 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     return closing;
   };
 
-  return { url, host, port: address.port, acl: options.acl.name, stats: hooks.stats, aedes, close };
+  const reload = (next: { tls?: BrokerTlsOptions; authenticate?: Authenticator }): ReloadReport => {
+    if (next.tls !== undefined) {
+      if (tlsServer === null) throw new Error('this broker listens without TLS: there are no TLS files to reload');
+      tlsServer.setSecureContext(secureContextOptions(next.tls));
+    }
+    if (next.authenticate !== undefined) hooks.setAuthenticator(next.authenticate);
+    const revoked = revocationCheck(next.tls?.crl);
+    const stillValid = hooks.authenticator().stillValid;
+    const disconnected: ReloadReport['disconnected'] = [];
+    for (const client of Object.values((aedes as unknown as { clients: Record<string, Client> }).clients)) {
+      const login = hooks.loginOf(client);
+      if (login === undefined) continue;
+      const conn = client.conn as unknown;
+      const reason =
+        conn instanceof TLSSocket && revoked(conn.getPeerCertificate().raw) ? 'certificate revoked' : stillValid !== undefined && !stillValid(login) ? 'login no longer valid' : null;
+      if (reason === null) continue;
+      disconnected.push({ clientId: client.id, reason });
+      logger.warn({ clientId: client.id, identity: describeIdentity(login.identity), reason }, 'broker: connected client refused after reload; disconnected');
+      client.close();
+    }
+    logger.info({ disconnected: disconnected.length }, 'broker: reloaded');
+    return { disconnected };
+  };
+
+  return { url, host, port: address.port, acl: options.acl.name, stats: hooks.stats, aedes, reload, close };
 }

@@ -2,7 +2,11 @@
 // and later test/): a broker on a free loopback port with the production ACL and one credential
 // per identity, plain mqtt.js clients, and bounded waits on events (never on timings).
 
+import { connect as tcpConnect, type Socket } from 'node:net';
+import { Writable } from 'node:stream';
 import { connect, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import { generate } from 'mqtt-packet';
+import pino, { type Logger } from 'pino';
 import { gatewayAcl } from './acl.ts';
 import { hashPassword, passwordAuthenticator, type Credential } from './auth.ts';
 import type { ClientIdentity, GatewayIdentity, OperatorIdentity, UplinkIdentity } from './identity.ts';
@@ -139,4 +143,50 @@ export function within<T>(promise: Promise<T>, timeoutMs: number, what: string):
 /** Ends a client without waiting for in-flight messages. */
 export function endClient(client: MqttClient): Promise<void> {
   return new Promise((resolve) => client.end(true, {}, () => resolve()));
+}
+
+/** A pino logger whose JSON lines a test can read back (e.g. the reason of a refusal the client sees as a bare close). */
+export function capturedLog(level = 'warn'): { logger: Logger; lines: Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { logger: pino({ level }, sink), lines };
+}
+
+export interface LoginFlood {
+  sockets: Socket[];
+  /** Flood connections answered (a CONNACK) or closed so far. */
+  answered(): number;
+}
+
+/**
+ * `count` raw CONNECTs as gateway B with a wrong password, from `localAddress` (another loopback
+ * address, e.g. 127.0.0.2), all connected and written when this resolves.
+ */
+export async function wrongPasswordFlood(url: string, count: number, localAddress: string): Promise<LoginFlood> {
+  const { hostname, port } = new URL(url);
+  const packet = generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, keepalive: 30, clientId: USERS.gwB.clientId, username: USERS.gwB.username, password: Buffer.from('wrong') });
+  let answered = 0;
+  const sockets = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Socket>((resolve) => {
+          const s = tcpConnect({ host: hostname, port: Number(port), localAddress }, () => s.write(packet, () => resolve(s)));
+          let done = false;
+          const answer = (): void => {
+            if (!done) answered++;
+            done = true;
+          };
+          s.on('data', answer);
+          s.on('close', answer);
+          s.on('error', () => resolve(s)); // closed at accept: counted by 'close'
+        }),
+    ),
+  );
+  return { sockets, answered: () => answered };
 }

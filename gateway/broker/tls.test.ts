@@ -7,9 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import type { PeerCertificate } from 'node:tls';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { scanTopic } from '../../protocol/topics.ts';
 import { next, openLinkA, scanOfA } from '../mqtt/test-support.ts';
@@ -17,7 +15,7 @@ import { gatewayAcl } from './acl.ts';
 import { certificateAuthenticator } from './auth.ts';
 import { parseIdentity, type ClientIdentity } from './identity.ts';
 import { startBroker, type RunningBroker } from './server.ts';
-import { GW_A, GW_B, connectClient, endClient, waitUntil, within } from './test-support.ts';
+import { GW_A, GW_B, capturedLog, connectClient, endClient, waitUntil, within } from './test-support.ts';
 
 const openssl = ['/usr/bin/openssl', '/usr/local/bin/openssl'].find((p) => existsSync(p)) ?? null;
 
@@ -28,16 +26,7 @@ function gatewayFromSubject(cert: PeerCertificate): ClientIdentity | null {
 }
 
 /** The broker's log, to read the reason of a refusal that reaches the client as a bare close. */
-const logLines: Array<Record<string, unknown>> = [];
-const logger = pino(
-  { level: 'warn' },
-  new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) logLines.push(JSON.parse(line));
-      done();
-    },
-  }),
-);
+const { logger, lines: logLines } = capturedLog();
 const handshakeRefusals = (): unknown[] => logLines.filter((l) => l.msg === 'broker: TLS handshake refused').map((l) => l.authorizationError ?? l.code);
 
 describe.skipIf(openssl === null)('TLS listener with client certificates', () => {
