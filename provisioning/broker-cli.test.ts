@@ -9,7 +9,7 @@ import { connect, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { runBroker } from '../cli/broker.ts';
 import { collect, waitUntil, within } from '../gateway/broker/test-support.ts';
-import { provisionFleet, type SerialRecord } from './fleet.ts';
+import { type IssuedRecord, provisionFleet } from './fleet.ts';
 import { createCrl, createSiteCa, importCa, type LoadedCa } from './pki.ts';
 
 let dir: string;
@@ -19,7 +19,7 @@ let code: Promise<number>;
 const clients: MqttClient[] = [];
 let log = '';
 let siteCa: LoadedCa;
-let serials: SerialRecord[];
+let serials: IssuedRecord[];
 const reloadListeners: Array<() => void> = [];
 /** What SIGHUP does to `implant-scan broker`. */
 const reload = (): void => reloadListeners.forEach((l) => l());
@@ -37,7 +37,7 @@ beforeAll(async () => {
     const ca = await importCa(made.certPem, made.keyPem);
     if (site === 'sahlgrenska') siteCa = ca;
     const fleet = await provisionFleet({ ca, site, theatres: [{ theatre: 'or-7', gateway: 'gw-or7' }], broker: { url: 'mqtts://127.0.0.1:8883', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] }, uplinks: [`uplink-${site}`], out: join(dir, out), validDays: 7 });
-    if (site === 'sahlgrenska') serials = fleet.serials;
+    if (site === 'sahlgrenska') serials = fleet.issued;
   }
   const b = join(dir, 'bundles', 'broker');
   const stdout = new PassThrough();
