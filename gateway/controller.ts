@@ -190,7 +190,7 @@ export class GatewayController extends EventEmitter<Events> {
     const { metrics, logger } = this.deps;
     const encoded = encodeScanEvent(event);
     try {
-      await this.deps.outbox.append(event.scanId, encoded);
+      await this.deps.outbox.append(event.scanId, encoded, { mark: event.sequence });
     } catch (e) {
       // Full disk or outbox: refuse loudly; what was accepted before stays.
       const full = (e as Error).name === 'OutboxFullError' || DISK_FULL.has((e as { errno?: unknown }).errno as string);

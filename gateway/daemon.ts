@@ -47,7 +47,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions)
 
   const outbox = await Outbox.open({ dir: join(config.dataDir, 'outbox'), capacityBytes: config.outbox.capacityBytes });
   logger.info({ pending: outbox.depth }, 'outbox open');
-  const sequence = await SequenceFile.open(join(config.dataDir, 'sequence'));
+  const sequence = await SequenceFile.open(join(config.dataDir, 'sequence'), { used: outbox.highWaterMark });
 
   const password = config.broker.passwordFile ? (await readFile(config.broker.passwordFile, 'utf8')).trim() : undefined;
   const tls = config.broker.tls
