@@ -487,29 +487,25 @@ export class Outbox implements OutboxPort {
     }
     // First the directory: which files are segments. A segment cut before its magic was whole (a
     // crash right after creating it) holds nothing; a file with neither magic nor whole records is
-    // not ours. Those changes are made durable before anything is written, so that a power cut
-    // cannot bring an empty newest segment back and turn the real newest one's torn tail into
-    // what looks like damage in an older one.
+    // not ours. The newest segment is the newest one kept: should the removal of an empty one be
+    // lost to a power cut, the next recovery removes it again and still reads the real newest
+    // one's tail as torn, not as damage (so no directory fsync is needed here).
     const kept: { number: number; name: string; magicWhole: boolean }[] = [];
-    let changed = report.foreignFiles.length > 0;
     for (const [i, { number, name }] of numbered.entries()) {
       const path = join(this.dir, name);
       const head = await this.readHead(path);
       const magicWhole = head.equals(MAGIC);
       if (!magicWhole && i === numbered.length - 1 && MAGIC.subarray(0, head.length).equals(head)) {
         await this.io.unlink(path);
-        changed = true;
         continue;
       }
       // Damaged magic but whole records after it: damage, not a foreign file.
       if (!magicWhole && decodeRecords(await this.io.readFile(path), MAGIC.length).records.length === 0) {
         await this.setAside(name);
-        changed = true;
         continue;
       }
       kept.push({ number, name, magicWhole });
     }
-    if (changed) await this.io.syncDir(this.dir);
     let maxSeq = 0;
     // One segment in memory at a time.
     for (const [i, { number, name, magicWhole }] of kept.entries()) {
