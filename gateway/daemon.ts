@@ -48,6 +48,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions)
   const outbox = await Outbox.open({ dir: join(config.dataDir, 'outbox'), capacityBytes: config.outbox.capacityBytes });
   logger.info({ pending: outbox.depth }, 'outbox open');
   const sequence = await SequenceFile.open(join(config.dataDir, 'sequence'), { used: outbox.highWaterMark });
+  if (sequence.resumed.afterGap) logger.warn({ sequence: Number(sequence.resumed.next) }, 'the journal cannot vouch for the last sequence number used: continuing at the next reserved block (numbers before it are skipped)');
 
   const password = config.broker.passwordFile ? (await readFile(config.broker.passwordFile, 'utf8')).trim() : undefined;
   const tls = config.broker.tls

@@ -49,7 +49,7 @@ describe('sequence file', () => {
     }
     // kill -9: nothing is closed.
     ({ outbox, seq } = await start());
-    expect(seq.resumed).toEqual({ next: 931n, skippedFrom: null });
+    expect(seq.resumed).toEqual({ next: 931n, afterGap: false });
     expect(await seq.next()).toBe(931n);
     await outbox.append('scan-931', new Uint8Array(40), { mark: 931n });
     // Every scan receipted, and enough unmarked traffic that the segments holding them are deleted.
@@ -68,7 +68,7 @@ describe('sequence file', () => {
     const first = await SequenceFile.open(path);
     expect(await first.next()).toBe(1n);
     const again = await SequenceFile.open(path, { used: null });
-    expect(again.resumed).toEqual({ next: 1n + BLOCK, skippedFrom: 1n + BLOCK });
+    expect(again.resumed).toEqual({ next: 1n + BLOCK, afterGap: true });
     expect(await again.next()).toBe(1n + BLOCK);
   });
 

@@ -34,8 +34,8 @@ export class SequenceFile {
     private readonly io: FileIo,
     private nextValue: bigint,
     private limit: bigint,
-    /** Where this run starts, and whether numbers were skipped before it (for the start-up log). */
-    readonly resumed: { next: bigint; skippedFrom: bigint | null },
+    /** Where this run starts, and whether numbers before it may have been skipped (for the start-up log). */
+    readonly resumed: { next: bigint; afterGap: boolean },
   ) {}
 
   static async open(path: string, options: SequenceOptions = {}): Promise<SequenceFile> {
@@ -55,9 +55,8 @@ export class SequenceFile {
     // The journal knows the last number used: continue right after it. Numbers above it that the
     // crashed run handed out were never stored, so never published.
     const next = used === null ? ceiling : used + 1n;
-    const skippedFrom = used === null && ceiling > 1n ? ceiling : null;
     // Within the reserved block nothing needs writing; beyond it (the file was lost) next() reserves.
-    return new SequenceFile(path, io, next, next < ceiling ? ceiling : next, { next, skippedFrom });
+    return new SequenceFile(path, io, next, next < ceiling ? ceiling : next, { next, afterGap: used === null && ceiling > 1n });
   }
 
   /** The next number; reserves a new block on disk first when the current one is used up. */
