@@ -142,6 +142,8 @@ export class Outbox implements OutboxPort {
   private closed = false;
   private failed: Error | null = null;
   private highWater: bigint | null = null;
+  /** A file named as a segment was not one (it may have held the highest mark). */
+  private segmentSetAside = false;
   /** The number of the newest segment ever seen, so that a new one never reuses a number. */
   private lastNumber = 0;
   private readonly segmentBytes: number;
@@ -210,7 +212,7 @@ export class Outbox implements OutboxPort {
    * one, so the journal cannot vouch for it).
    */
   get highWaterMark(): bigint | null {
-    return this.recovery.verdict === 'damaged' ? null : this.highWater;
+    return this.recovery.damaged.length > 0 || this.segmentSetAside ? null : this.highWater;
   }
 
   /** The scan leaves the outbox at once; the retire record is fsynced before this resolves. */
@@ -502,6 +504,7 @@ export class Outbox implements OutboxPort {
       // Damaged magic but whole records after it: damage, not a foreign file.
       if (!magicWhole && decodeRecords(await this.io.readFile(path), MAGIC.length).records.length === 0) {
         await this.setAside(name);
+        this.segmentSetAside = true;
         continue;
       }
       kept.push({ number, name, magicWhole });
