@@ -248,7 +248,7 @@ export class GatewayController extends EventEmitter<Events> {
     const { metrics, logger } = this.deps;
     const encoded = encodeScanEvent(event);
     try {
-      await this.deps.outbox.append(event.scanId, encoded);
+      await this.deps.outbox.append(event.scanId, encoded, { mark: event.sequence });
     } catch (e) {
       throw new StorageFailure(e);
     }

@@ -74,10 +74,18 @@ export async function startGateway(config: GatewayConfig, options: StartOptions)
   if (!(await reserve.ensure())) diskFull = true;
   const outbox = await withSpace(() => Outbox.open({ dir: join(config.dataDir, 'outbox'), capacityBytes: config.outbox.capacityBytes }));
   logger.info({ pending: outbox.depth }, 'outbox open');
-  const sequence = await withSpace(() => SequenceFile.open(join(config.dataDir, 'sequence'))).catch((e: unknown) => {
-    if (!isDiskFull(e)) throw e;
-    return reopeningSequence(join(config.dataDir, 'sequence'));
-  });
+  const sequencePath = join(config.dataDir, 'sequence');
+  const used = { used: outbox.highWaterMark };
+  const sequence = await withSpace(() => SequenceFile.open(sequencePath, used)).then(
+    (opened) => {
+      if (opened.resumed.afterGap) logger.warn({ sequence: Number(opened.resumed.next) }, 'the journal cannot vouch for the last sequence number used: continuing at the next reserved block (numbers before it are skipped)');
+      return opened;
+    },
+    (e: unknown) => {
+      if (!isDiskFull(e)) throw e;
+      return reopeningSequence(sequencePath, used);
+    },
+  );
 
   const password = config.broker.passwordFile ? (await readFile(config.broker.passwordFile, 'utf8')).trim() : undefined;
   const tls = config.broker.tls
@@ -152,11 +160,11 @@ export async function startGateway(config: GatewayConfig, options: StartOptions)
 }
 
 /** A sequence whose file could not be opened (disk full): each next() tries again. */
-function reopeningSequence(path: string): SequenceSource {
+function reopeningSequence(path: string, options: { used: bigint | null }): SequenceSource {
   let opened: Promise<SequenceSource> | null = null;
   return {
     async next() {
-      opened ??= SequenceFile.open(path).catch((e: unknown) => {
+      opened ??= SequenceFile.open(path, options).catch((e: unknown) => {
         opened = null;
         throw e;
       });

@@ -7,7 +7,8 @@ import type { LinkEvents, PublishScanOptions } from './mqtt/link.ts';
 
 /** The durable outbox (gateway/outbox/): append resolves only once the record is fsynced. */
 export interface OutboxPort {
-  append(id: string, payload: Uint8Array): Promise<void>;
+  /** `mark`: the ScanEvent's sequence, kept by the journal so the sequence continues after a crash. */
+  append(id: string, payload: Uint8Array, options?: { mark?: bigint }): Promise<void>;
   retire(id: string): Promise<void>;
   pending(): Iterable<{ id: string; payload: Uint8Array }>;
   readonly depth: number;

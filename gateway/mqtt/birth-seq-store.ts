@@ -7,10 +7,13 @@
 // and may publish it late; consumers compare birthSeq and ignore a state older than the newest
 // birth they saw. A gateway that restarted from 1 would have its births ignored as stale.
 // The file holds one decimal number and a newline; it is replaced atomically, never rewritten in
-// place, so a power cut leaves the old or the new number, never a torn one.
+// place, so a power cut leaves the old or the new number, never a torn one. A save that finds the
+// disk full throws StorageFullError and leaves no temporary file; load() removes ones a crash left.
 
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { isNoSpace, StorageFullError } from '../storage/errors.ts';
+import { nodeFileIo, type FileIo } from '../storage/file-io.ts';
+import { removeStale, writeDurably } from '../storage/small-file.ts';
 
 export interface BirthSeqStore {
   /** The last saved number; 0n when none was ever saved. */
@@ -40,12 +43,17 @@ export class MemoryBirthSeqStore implements BirthSeqStore {
 export class FileBirthSeqStore implements BirthSeqStore {
   private queue: Promise<void> = Promise.resolve();
 
-  constructor(readonly path: string) {}
+  constructor(
+    readonly path: string,
+    private readonly io: FileIo = nodeFileIo,
+  ) {}
 
   async load(): Promise<bigint> {
+    const prefix = `.${basename(this.path)}.`;
+    await removeStale(this.io, dirname(this.path), [], (name) => name.startsWith(prefix) && name.endsWith('.tmp'));
     let text: string;
     try {
-      text = await readFile(this.path, 'utf8');
+      text = (await this.io.readFile(this.path)).toString('utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 0n;
       throw new BirthSeqStoreError(`${this.path}: cannot read the birth sequence number: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
@@ -70,29 +78,15 @@ export class FileBirthSeqStore implements BirthSeqStore {
   private async write(n: bigint): Promise<void> {
     const dir = dirname(this.path);
     const tmp = join(dir, `.${basename(this.path)}.${process.pid}.tmp`);
-    await mkdir(dir, { recursive: true });
-    const file = await open(tmp, 'w', 0o644);
+    await this.io.mkdir(dir);
     try {
-      await file.writeFile(`${n}\n`, 'utf8');
-      await file.sync();
-    } finally {
-      await file.close();
+      await writeDurably(this.io, tmp, `${n}\n`);
+      await this.io.rename(tmp, this.path);
+      await this.io.syncDir(dir);
+    } catch (e) {
+      await this.io.unlink(tmp).catch(() => undefined);
+      if (isNoSpace(e)) throw new StorageFullError('cannot save the birth sequence number', e);
+      throw e;
     }
-    await rename(tmp, this.path);
-    await syncDirectory(dir);
-  }
-}
-
-/** Makes the rename durable. Some filesystems refuse fsync on a directory; the rename stands anyway. */
-async function syncDirectory(dir: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM' && code !== 'EBADF') throw e;
-  } finally {
-    await handle?.close();
   }
 }

@@ -72,6 +72,27 @@ describe('outbox recovery after damage', () => {
     await b.close();
   });
 
+  it('the high-water mark: kept across restarts, unknown after damage, not spoilt by a stray file', async () => {
+    const dir = join(work, `run-${runs++}`);
+    const a = await Outbox.open({ dir });
+    expect(a.highWaterMark).toBeNull();
+    for (let i = 1; i <= 10; i++) await a.append(`s${i}`, payload(i), { mark: BigInt(i) });
+    await a.close();
+    await writeFile(join(dir, 'notes.txt'), 'left by an operator');
+    const b = await Outbox.open({ dir });
+    expect(b.recovery.foreignFiles).toEqual(['notes.txt']);
+    expect(b.highWaterMark).toBe(10n);
+    await b.close();
+    const path = join(dir, (await segments(dir))[0]!);
+    const bytes = await readFile(path);
+    bytes.fill(0, 200, 208);
+    await writeFile(path, bytes);
+    const c = await Outbox.open({ dir });
+    expect(c.recovery.verdict).toBe('damaged');
+    expect(c.highWaterMark).toBeNull();
+    await c.close();
+  });
+
   type Damage =
     | { kind: 'flip'; segment: number; at: number; bit: number }
     | { kind: 'overwrite'; segment: number; at: number; bytes: Uint8Array }

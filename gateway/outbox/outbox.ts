@@ -142,6 +142,8 @@ export class Outbox implements OutboxPort {
   private closed = false;
   private failed: Error | null = null;
   private highWater: bigint | null = null;
+  /** A file named as a segment was not one (it may have held the highest mark). */
+  private segmentSetAside = false;
   /** The number of the newest segment ever seen, so that a new one never reuses a number. */
   private lastNumber = 0;
   private readonly segmentBytes: number;
@@ -210,7 +212,7 @@ export class Outbox implements OutboxPort {
    * one, so the journal cannot vouch for it).
    */
   get highWaterMark(): bigint | null {
-    return this.recovery.verdict === 'damaged' ? null : this.highWater;
+    return this.recovery.damaged.length > 0 || this.segmentSetAside ? null : this.highWater;
   }
 
   /** The scan leaves the outbox at once; the retire record is fsynced before this resolves. */
@@ -485,24 +487,36 @@ export class Outbox implements OutboxPort {
       if (m) numbered.push({ number: Number(m[1]), name });
       else if (!SET_ASIDE.test(name)) await this.setAside(name);
     }
-    let maxSeq = 0;
+    // First the directory: which files are segments. A segment cut before its magic was whole (a
+    // crash right after creating it) holds nothing; a file with neither magic nor whole records is
+    // not ours. The newest segment is the newest one kept: should the removal of an empty one be
+    // lost to a power cut, the next recovery removes it again and still reads the real newest
+    // one's tail as torn, not as damage (so no directory fsync is needed here).
+    const kept: { number: number; name: string; magicWhole: boolean }[] = [];
     for (const [i, { number, name }] of numbered.entries()) {
-      const newest = i === numbered.length - 1;
       const path = join(this.dir, name);
-      const bytes = await this.io.readFile(path);
-      const magicWhole = bytes.subarray(0, MAGIC.length).equals(MAGIC);
-      // A segment cut before its magic was whole (a crash right after creating it) holds nothing.
-      if (!magicWhole && newest && MAGIC.subarray(0, bytes.length).equals(bytes)) {
+      const head = await this.readHead(path);
+      const magicWhole = head.equals(MAGIC);
+      if (!magicWhole && i === numbered.length - 1 && MAGIC.subarray(0, head.length).equals(head)) {
         await this.io.unlink(path);
         continue;
       }
+      // Damaged magic but whole records after it: damage, not a foreign file.
+      if (!magicWhole && decodeRecords(await this.io.readFile(path), MAGIC.length).records.length === 0) {
+        await this.setAside(name);
+        this.segmentSetAside = true;
+        continue;
+      }
+      kept.push({ number, name, magicWhole });
+    }
+    let maxSeq = 0;
+    // One segment in memory at a time.
+    for (const [i, { number, name, magicWhole }] of kept.entries()) {
+      const newest = i === kept.length - 1;
+      const path = join(this.dir, name);
+      const bytes = await this.io.readFile(path);
       const decoded = decodeRecords(bytes, MAGIC.length);
       if (!magicWhole) {
-        // Damaged magic but whole records after it: damage, not a foreign file.
-        if (decoded.records.length === 0) {
-          await this.setAside(name);
-          continue;
-        }
         const first = decoded.damaged[0];
         if (first?.start === MAGIC.length) first.start = 0;
         else decoded.damaged.unshift({ start: 0, end: MAGIC.length });
@@ -556,6 +570,17 @@ export class Outbox implements OutboxPort {
       // A full disk does not keep the outbox from opening: what is pending can still be published,
       // and appends are refused (OutboxWriteError ENOSPC) until there is room.
       if (!isNoSpace((e as Error).cause ?? e)) throw e;
+    }
+  }
+
+  /** The first bytes of a file, as many as the magic has (fewer if the file is shorter). */
+  private async readHead(path: string): Promise<Buffer> {
+    const fd = await this.io.open(path, 'r');
+    try {
+      const head = Buffer.alloc(MAGIC.length);
+      return head.subarray(0, this.io.readSync(fd, head, 0, MAGIC.length, 0));
+    } finally {
+      await this.io.close(fd);
     }
   }
 

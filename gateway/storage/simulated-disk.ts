@@ -15,7 +15,9 @@
 import type { FileIo, OpenFlags } from './file-io.ts';
 
 type FileChange = { kind: 'write'; position: number; bytes: Buffer } | { kind: 'truncate'; length: number };
-type DirChange = { kind: 'link'; name: string; inode: Inode } | { kind: 'unlink'; name: string } | { kind: 'rename'; from: string; to: string };
+// Each change names the inode it is about: a surviving rename moves that file, not whatever an
+// older change left under the same name.
+type DirChange = { kind: 'link'; name: string; inode: Inode } | { kind: 'unlink'; name: string; inode: Inode } | { kind: 'rename'; from: string; to: string; inode: Inode };
 
 class Inode {
   /** What a reader sees now (the page cache). */
@@ -218,16 +220,17 @@ export class SimulatedDisk implements FileIo {
     this.change('rename');
     dir.current.delete(fromName);
     dir.current.set(toName, inode);
-    dir.unsynced.push({ kind: 'rename', from: fromName, to: toName });
+    dir.unsynced.push({ kind: 'rename', from: fromName, to: toName, inode });
   }
 
   async unlink(path: string): Promise<void> {
     this.alive();
     const [dir, name] = this.locate(path);
-    if (!dir.current.has(name)) throw errno('ENOENT', path);
+    const inode = dir.current.get(name);
+    if (!inode) throw errno('ENOENT', path);
     this.change('unlink');
     dir.current.delete(name);
-    dir.unsynced.push({ kind: 'unlink', name });
+    dir.unsynced.push({ kind: 'unlink', name, inode });
   }
 
   async mkdir(path: string): Promise<void> {
@@ -303,12 +306,11 @@ export class SimulatedDisk implements FileIo {
 
 function applyDirChange(entries: Map<string, Inode>, change: DirChange): void {
   if (change.kind === 'link') entries.set(change.name, change.inode);
-  else if (change.kind === 'unlink') entries.delete(change.name);
-  else {
-    const inode = entries.get(change.from);
-    if (!inode) return; // its create did not survive either
-    entries.delete(change.from);
-    entries.set(change.to, inode);
+  else if (change.kind === 'unlink') {
+    if (entries.get(change.name) === change.inode) entries.delete(change.name);
+  } else {
+    if (entries.get(change.from) === change.inode) entries.delete(change.from);
+    entries.set(change.to, change.inode);
   }
 }
 
