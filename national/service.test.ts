@@ -86,23 +86,26 @@ describe('ingest', () => {
   test('refused scans get rejected receipts and leave nothing behind', async () => {
     const wrongSite = scanEvent(gs1Raw(LENS), { site: 'sus-lund' });
     const badCheck = scanEvent(gs1Raw(LENS), { raw: Uint8Array.from(gs1Raw('07399990000171'), (c) => c.charCodeAt(0)) });
-    const personalCase = { ...scanEventToJson(scanEvent(gs1Raw(LENS))), caseId: '191212121212' };
+    // Both pass the wire decoder (whose id rule is [A-Za-z0-9_-]{1,64}) and reach the service's own check.
+    const personalGateway = scanEvent(gs1Raw(LENS), { gatewayId: '19121212-1212' });
+    const freeTextCase = scanEvent(gs1Raw(LENS), { caseId: 'Anna_Svensson' });
     const noId = { ...scanEventToJson(scanEvent(gs1Raw(LENS))), scanId: 'nope' };
     const r = await http(t.svc.url, {
       method: 'POST',
       path: '/v1/scans',
       headers: { ...bearer(t.uplinkToken), 'content-type': 'application/json' },
-      body: JSON.stringify({ scans: [scanEventToJson(wrongSite), scanEventToJson(badCheck), personalCase, noId] }),
+      body: JSON.stringify({ scans: [scanEventToJson(wrongSite), scanEventToJson(badCheck), scanEventToJson(personalGateway), scanEventToJson(freeTextCase), noId] }),
     });
     expect(r.status).toBe(200);
     const body = r.json();
     expect(body.receipts.map((x: { messageCode: string; status: string; orderCode: null }) => [x.status, x.messageCode, x.orderCode])).toEqual([
       ['rejected', 'wrong-site', null],
       ['rejected', 'bad-check-digit', null],
-      ['rejected', 'invalid-scan', null],
+      ['rejected', 'personal-id', null],
+      ['rejected', 'invalid-case-id', null],
     ]);
-    expect(body.errors).toEqual([{ index: 3, message: expect.stringContaining('scanId') }]);
-    for (const e of [wrongSite, badCheck]) expect(t.svc.store.getScan(e.scanId)).toBeNull();
+    expect(body.errors).toEqual([{ index: 4, message: expect.stringContaining('scanId') }]);
+    for (const e of [wrongSite, badCheck, personalGateway, freeTextCase]) expect(t.svc.store.getScan(e.scanId)).toBeNull();
   });
 
   test('a scan id reused with other content is refused, never answered with the first code', async () => {
