@@ -30,9 +30,9 @@ const ingest = (events: ReturnType<typeof scanEvent>[], token = t.uplinkToken, h
 const order = (code: string, token = t.registryToken, accept?: string) =>
   http(t.svc.url, { path: `/v1/orders/${encodeURIComponent(code)}`, headers: { ...bearer(token), ...(accept ? { accept } : {}) } });
 
-/** A raw GET that declares a `declared`-byte body and streams zeros until the server closes the
+/** A raw request (GET unless told) that declares a `declared`-byte body and streams zeros until the server closes the
  * connection (or all is sent): how much it could write, and the response if one arrived. */
-async function getStreamingABody(path: string, token: string, declared: number): Promise<{ written: number; response: string }> {
+async function getStreamingABody(path: string, token: string, declared: number, method = 'GET'): Promise<{ written: number; response: string }> {
   const { hostname, port } = new URL(t.svc.url);
   const socket = connect(Number(port), hostname);
   await once(socket, 'connect');
@@ -42,7 +42,7 @@ async function getStreamingABody(path: string, token: string, declared: number):
   let closed = false;
   const close = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   void close.then(() => (closed = true));
-  socket.write(`GET ${path} HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer ${token}\r\ncontent-length: ${declared}\r\n\r\n`);
+  socket.write(`${method} ${path} HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer ${token}\r\ncontent-length: ${declared}\r\n\r\n`);
   const chunk = Buffer.alloc(256 * 1024);
   let written = 0;
   while (!closed && written < declared) {
@@ -277,12 +277,16 @@ describe('registry API', () => {
     expect([put.status, put.headers.allow]).toEqual([405, 'GET, HEAD']);
   });
 
-  test('a GET with a body is answered without reading the body, and its connection closed', async () => {
+  test('a body no one wants (a GET, an unauthenticated POST) is not read, and its connection closed', async () => {
     const declared = 256 * 1024 * 1024;
     const { written, response } = await getStreamingABody(`/v1/orders/${scanCode}`, t.registryToken, declared);
     // What the kernel's socket buffers hold is all that can be written before the server closes.
     expect(written).toBeLessThan(declared / 4);
     if (response !== '') expect(response).toMatch(/^HTTP\/1\.1 200 [^]*\r\nconnection: close\r\n/i);
+    // Nor is the body of a request refused before it is read: an unauthenticated upload.
+    const refused = await getStreamingABody('/v1/scans', 'nobody.' + 'A'.repeat(43), declared, 'POST');
+    expect(refused.written).toBeLessThan(declared / 4);
+    if (refused.response !== '') expect(refused.response).toMatch(/^HTTP\/1\.1 401 /);
   });
 
   test('voided scans answer 410 and are never listed as implanted; a retry gets a voided receipt', async () => {
