@@ -29,6 +29,11 @@ describe('personalDataIn', () => {
     ['in a claimed element value', { parse: { ...SCAN_EVENT.parse, elements: [{ ai: '21', value: '19121212 1212' }] } }],
   ])('finds a personnummer %s', (_name, over) => expect(personalDataIn({ ...SCAN_EVENT, ...over })).toBe('personal-id'));
 
+  it('reads a claimed date-time value as a date, as the parser does', () => {
+    const parse = { ...SCAN_EVENT.parse, elements: [...SCAN_EVENT.parse.elements, { ai: '7003', value: '2903061658' }] };
+    expect(personalDataIn({ ...SCAN_EVENT, parse })).toBeNull();
+  });
+
   it('refuses a case id that is not a code', () => {
     expect(personalDataIn({ ...SCAN_EVENT, caseId: 'free_text' })).toBe('invalid-case-id');
     expect(personalDataIn({ ...SCAN_EVENT, caseId: '19121212_1212' })).toBe('personal-id');

@@ -7,7 +7,7 @@
 // up to 31 letters, digits or hyphens; no spaces, no underscores) and nothing shaped like a
 // personal identity number (protocol/udi/personal-id.ts).
 
-import { containsPersonalId, parse } from './udi/index.ts';
+import { containsPersonalId, parse, valuesHoldPersonalId } from './udi/index.ts';
 import type { ScanEvent } from './wire.ts';
 
 export const CASE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9-]{0,31}$/;
@@ -21,12 +21,12 @@ export type PersonalDataCode = 'personal-id' | 'invalid-case-id';
 /** Why the event must not be kept, or null. Every text field is read, and the raw bytes parsed. */
 export function personalDataIn(event: ScanEvent): PersonalDataCode | null {
   const { parse: claimed } = event;
-  const texts = [event.site, event.theatre, event.gatewayId, event.caseId, event.symbology ?? ''];
-  for (const e of claimed.elements) texts.push(e.value);
-  const { udi } = claimed;
-  for (const v of [udi.di, udi.lot, udi.serial, udi.expiry, udi.manufactured]) if (v !== null && v !== undefined) texts.push(v);
+  const texts = [event.site, event.theatre, event.gatewayId, event.caseId, event.symbology ?? '', claimed.udi.expiry ?? '', claimed.udi.manufactured ?? ''];
   for (const e of claimed.errors) texts.push(e.message);
   for (const t of texts) if (containsPersonalId(t)) return 'personal-id';
+  // The gateway's parse, read as the parser reads its own: value by value, dates as dates.
+  const { di = null, lot = null, serial = null } = claimed.udi;
+  if (valuesHoldPersonalId(claimed.elements, { di, lot, serial })) return 'personal-id';
   // The raw bytes as the parser reads them (Latin-1), in every field the parser finds.
   if (parse(event.raw, { now: new Date(event.scannedAtMs) }).scheme === 'personal-id') return 'personal-id';
   if (!CASE_ID_PATTERN.test(event.caseId)) return 'invalid-case-id';

@@ -17,7 +17,7 @@ import { GS, parseElementString, type SplitResult } from './gs1/element-string.t
 import { udiFromElements } from './gs1/udi-from-elements.ts';
 import { looksLikeHibc, parseHibc } from './hibc/parse-hibc.ts';
 import { containsPersonalId, PERSONAL_ID_MESSAGE } from './personal-id.ts';
-import { emptyUdi, error, type Element, type ParseError, type ParseResult, type Scheme } from './result.ts';
+import { emptyUdi, error, type Element, type ParseError, type ParseResult, type Scheme, type Udi } from './result.ts';
 import { splitSymbology } from './symbology.ts';
 
 /** The longest scan accepted: above the capacity of any symbol a scanner reads (QR: 2,953 bytes). */
@@ -126,11 +126,16 @@ const DATE_TIME_AIS = new Set(
 );
 
 function holdsPersonalId(r: ParseResult): boolean {
-  for (const e of r.elements) if (!DATE_TIME_AIS.has(e.ai) && containsPersonalId(e.value)) return true;
+  return valuesHoldPersonalId(r.elements, r.udi);
+}
+
+/** Whether a parse's values (what a clean code is read as) hold a personal identity number. */
+export function valuesHoldPersonalId(elements: readonly Element[], udi: Pick<Udi, 'di' | 'lot' | 'serial'>): boolean {
+  for (const e of elements) if (!DATE_TIME_AIS.has(e.ai) && containsPersonalId(e.value)) return true;
   // A GS1 lot and serial are element values, checked just above; only HIBC has them without,
   // and its product number (in the DI) is free text too.
-  if (r.elements.length > 0) return false;
-  const { di, lot, serial } = r.udi;
+  if (elements.length > 0) return false;
+  const { di, lot, serial } = udi;
   return (di !== null && containsPersonalId(di)) || (lot !== null && containsPersonalId(lot)) || (serial !== null && containsPersonalId(serial));
 }
 
