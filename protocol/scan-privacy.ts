@@ -24,9 +24,10 @@ export function personalDataIn(event: ScanEvent): PersonalDataCode | null {
   const texts = [event.site, event.theatre, event.gatewayId, event.caseId, event.symbology ?? '', claimed.udi.expiry ?? '', claimed.udi.manufactured ?? ''];
   for (const e of claimed.errors) texts.push(e.message);
   for (const t of texts) if (containsPersonalId(t)) return 'personal-id';
-  // The gateway's parse, read as the parser reads its own: value by value, dates as dates.
+  // The gateway's parse, read as the parser reads its own: value by value, dates as dates; its
+  // DI, lot and serial too, which a faulty gateway need not have taken from the elements.
   const { di = null, lot = null, serial = null } = claimed.udi;
-  if (valuesHoldPersonalId(claimed.elements, { di, lot, serial })) return 'personal-id';
+  if (valuesHoldPersonalId(claimed.elements, { di, lot, serial }) || valuesHoldPersonalId([], { di, lot, serial })) return 'personal-id';
   // The raw bytes as the parser reads them (Latin-1), in every field the parser finds.
   if (parse(event.raw, { now: new Date(event.scannedAtMs) }).scheme === 'personal-id') return 'personal-id';
   if (!CASE_ID_PATTERN.test(event.caseId)) return 'invalid-case-id';
