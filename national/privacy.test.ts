@@ -42,7 +42,21 @@ test('personal identity numbers are rejected and appear nowhere in the database 
   expect(parse(PN.printed).scheme).toBe('personal-id');
   // A faulty gateway claims they parsed as a product; the national service re-parses the raw bytes.
   const claimed = scanEvent(gs1Raw(LENS)).parse;
-  const raws = [PN.printed, PN.digits, `]d201${LENS}10${PN.digits}`, `]d201${LENS}17291231${GS}21${PN.printed}`, `PAT ${PN.printed}`];
+  const [yymmdd, tail] = [PN.digits.slice(0, 6), PN.digits.slice(6)];
+  const dashedDate = `19${yymmdd.slice(0, 2)}-${yymmdd.slice(2, 4)}-${yymmdd.slice(4)}-${tail}`;
+  const raws = [
+    PN.printed,
+    PN.digits,
+    `]d201${LENS}10${PN.digits}`,
+    `]d201${LENS}17291231${GS}21${PN.printed}`,
+    `PAT ${PN.printed}`,
+    // Other separators: each was once stored and returned to registries as a serial or lot.
+    `]d201${LENS}21${'19' + yymmdd}_${tail}`,
+    `]d201${LENS}21${yymmdd}.${tail}`,
+    `]d201${LENS}10${yymmdd}/${tail}`,
+    `]d201${LENS}21${dashedDate}`,
+    `]d201${LENS}21${'19' + yymmdd}--${tail}`,
+  ];
   const events = raws.map((raw) => scanEvent(raw, { parse: claimed }));
   const r = await http(t.svc.url, {
     method: 'POST',
@@ -71,7 +85,7 @@ test('personal identity numbers are rejected and appear nowhere in the database 
 
   const files = readdirSync(t.dir).filter((f) => f.startsWith('national.sqlite'));
   expect(files).toContain('national.sqlite-wal');
-  const needles = [PN.digits, PN.digits.slice(0, 6) + PN.digits.slice(6), PN.printed, PN.printed.slice(2)];
+  const needles = [PN.digits, PN.printed, PN.printed.slice(2), dashedDate, `${yymmdd}.${tail}`, `${yymmdd}/${tail}`, `${yymmdd}_${tail}`];
   for (const f of files) {
     const bytes = readFileSync(join(t.dir, f));
     for (const n of needles) expect(bytes.includes(Buffer.from(n, 'latin1')), `${f} holds ${n.length} digits of it`).toBe(false);

@@ -1,11 +1,13 @@
 // Re-validation of an uplinked scan before anything of it is stored. The national service trusts
 // its own parse of the raw bytes, not the gateway's: the same parser, the scan time as the
 // reference for two-digit years. A scan that is not a clean product code, or that carries
-// anything shaped like a personal identity number, is refused and nothing of it is kept.
+// anything shaped like a personal identity number, or a case id that is not a code
+// (protocol/scan-privacy.ts), is refused and nothing of it is kept.
 //   checkScan(event, 'sahlgrenska') → { ok: true, scan: NewScan } | { ok: false, messageCode: 'personal-id' }
 
 import { createHash } from 'node:crypto';
-import { containsPersonalId, parse, toBracketed, type ParseResult } from '../protocol/udi/index.ts';
+import { personalDataIn } from '../protocol/scan-privacy.ts';
+import { parse, toBracketed, type ParseResult } from '../protocol/udi/index.ts';
 import type { ScanEvent } from '../protocol/wire.ts';
 import type { NewScan } from './store/store.ts';
 
@@ -22,10 +24,9 @@ const latin1 = new TextDecoder('latin1');
 
 export function checkScan(event: ScanEvent, site: string, options: ScanCheckOptions = {}): ScanCheck {
   if (event.site !== site) return { ok: false, messageCode: 'wrong-site' };
-  // Ids are opaque codes; one shaped like a personnummer would put personal data in the database.
-  for (const id of [event.site, event.theatre, event.gatewayId, event.caseId]) {
-    if (containsPersonalId(id)) return { ok: false, messageCode: 'personal-id' };
-  }
+  // The same check as the uplink's: ids are codes, and nothing of the event looks like a personnummer.
+  const personal = personalDataIn(event);
+  if (personal !== null) return { ok: false, messageCode: personal };
   const result = parse(event.raw, { now: new Date(event.scannedAtMs), gsSubstitutes: options.gsSubstitutes ?? [] });
   if (result.scheme === 'personal-id') return { ok: false, messageCode: 'personal-id' };
   if (!result.ok) return { ok: false, messageCode: result.errors[0]?.code ?? 'unrecognised' };

@@ -1,4 +1,6 @@
 // The national service end to end over real HTTP on loopback, with a temporary SQLite file.
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { decodeScanReceipt, encodeScanEvent } from '../protocol/wire.ts';
@@ -27,6 +29,30 @@ const ingest = (events: ReturnType<typeof scanEvent>[], token = t.uplinkToken, h
   });
 const order = (code: string, token = t.registryToken, accept?: string) =>
   http(t.svc.url, { path: `/v1/orders/${encodeURIComponent(code)}`, headers: { ...bearer(token), ...(accept ? { accept } : {}) } });
+
+/** A raw request (GET unless told) that declares a `declared`-byte body and streams zeros until the server closes the
+ * connection (or all is sent): how much it could write, and the response if one arrived. */
+async function getStreamingABody(path: string, token: string, declared: number, method = 'GET'): Promise<{ written: number; response: string }> {
+  const { hostname, port } = new URL(t.svc.url);
+  const socket = connect(Number(port), hostname);
+  await once(socket, 'connect');
+  let response = '';
+  socket.on('data', (d: Buffer) => (response += d.toString('latin1')));
+  socket.on('error', () => {}); // the server resets a connection it will not read: expected
+  let closed = false;
+  const close = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  void close.then(() => (closed = true));
+  socket.write(`${method} ${path} HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer ${token}\r\ncontent-length: ${declared}\r\n\r\n`);
+  const chunk = Buffer.alloc(256 * 1024);
+  let written = 0;
+  while (!closed && written < declared) {
+    written += chunk.length;
+    if (!socket.write(chunk)) await Promise.race([once(socket, 'drain').catch(() => undefined), close]);
+  }
+  socket.end();
+  await close;
+  return { written, response };
+}
 
 /** A code that differs from `code` in one symbol (so its check character fails). */
 const typo = (code: string) => code.slice(0, 2) + ORDER_CODE_ALPHABET[(ORDER_CODE_ALPHABET.indexOf(code[2]!) + 1) % 32] + code.slice(3);
@@ -86,23 +112,26 @@ describe('ingest', () => {
   test('refused scans get rejected receipts and leave nothing behind', async () => {
     const wrongSite = scanEvent(gs1Raw(LENS), { site: 'sus-lund' });
     const badCheck = scanEvent(gs1Raw(LENS), { raw: Uint8Array.from(gs1Raw('07399990000171'), (c) => c.charCodeAt(0)) });
-    const personalCase = { ...scanEventToJson(scanEvent(gs1Raw(LENS))), caseId: '191212121212' };
+    // Both pass the wire decoder (whose id rule is [A-Za-z0-9_-]{1,64}) and reach the service's own check.
+    const personalGateway = scanEvent(gs1Raw(LENS), { gatewayId: '19121212-1212' });
+    const freeTextCase = scanEvent(gs1Raw(LENS), { caseId: 'Anna_Svensson' });
     const noId = { ...scanEventToJson(scanEvent(gs1Raw(LENS))), scanId: 'nope' };
     const r = await http(t.svc.url, {
       method: 'POST',
       path: '/v1/scans',
       headers: { ...bearer(t.uplinkToken), 'content-type': 'application/json' },
-      body: JSON.stringify({ scans: [scanEventToJson(wrongSite), scanEventToJson(badCheck), personalCase, noId] }),
+      body: JSON.stringify({ scans: [scanEventToJson(wrongSite), scanEventToJson(badCheck), scanEventToJson(personalGateway), scanEventToJson(freeTextCase), noId] }),
     });
     expect(r.status).toBe(200);
     const body = r.json();
     expect(body.receipts.map((x: { messageCode: string; status: string; orderCode: null }) => [x.status, x.messageCode, x.orderCode])).toEqual([
       ['rejected', 'wrong-site', null],
       ['rejected', 'bad-check-digit', null],
-      ['rejected', 'invalid-scan', null],
+      ['rejected', 'personal-id', null],
+      ['rejected', 'invalid-case-id', null],
     ]);
-    expect(body.errors).toEqual([{ index: 3, message: expect.stringContaining('scanId') }]);
-    for (const e of [wrongSite, badCheck]) expect(t.svc.store.getScan(e.scanId)).toBeNull();
+    expect(body.errors).toEqual([{ index: 4, message: expect.stringContaining('scanId') }]);
+    for (const e of [wrongSite, badCheck, personalGateway, freeTextCase]) expect(t.svc.store.getScan(e.scanId)).toBeNull();
   });
 
   test('a scan id reused with other content is refused, never answered with the first code', async () => {
@@ -236,6 +265,28 @@ describe('registry API', () => {
     await expectProblem(order(scanCode, 'kataraktregistret.' + 'B'.repeat(43)), 401, 'unauthorized');
     await expectProblem(http(t.svc.url, { path: `/v1/orders/${scanCode}` }), 401, 'unauthorized');
     await expectProblem(order(scanCode, t.revokedToken), 403, 'credential-revoked');
+  });
+
+  test('HEAD answers like GET without a body; a wrong method is told GET and HEAD', async () => {
+    const get = await order(scanCode);
+    const head = await http(t.svc.url, { method: 'HEAD', path: `/v1/orders/${scanCode}`, headers: bearer(t.registryToken) });
+    expect([head.status, head.headers['content-type'], head.headers['content-length'], head.body.length]).toEqual([200, get.headers['content-type'], get.headers['content-length'], 0]);
+    const headLog = await http(t.svc.url, { method: 'HEAD', path: '/v1/access-log', headers: bearer(t.registryToken) });
+    expect([headLog.status, headLog.body.length]).toEqual([200, 0]);
+    const put = await http(t.svc.url, { method: 'PUT', path: `/v1/orders/${scanCode}`, headers: bearer(t.registryToken) });
+    expect([put.status, put.headers.allow]).toEqual([405, 'GET, HEAD']);
+  });
+
+  test('a body no one wants (a GET, an unauthenticated POST) is not read, and its connection closed', async () => {
+    const declared = 256 * 1024 * 1024;
+    const { written, response } = await getStreamingABody(`/v1/orders/${scanCode}`, t.registryToken, declared);
+    // What the kernel's socket buffers hold is all that can be written before the server closes.
+    expect(written).toBeLessThan(declared / 4);
+    if (response !== '') expect(response).toMatch(/^HTTP\/1\.1 200 [^]*\r\nconnection: close\r\n/i);
+    // Nor is the body of a request refused before it is read: an unauthenticated upload.
+    const refused = await getStreamingABody('/v1/scans', 'nobody.' + 'A'.repeat(43), declared, 'POST');
+    expect(refused.written).toBeLessThan(declared / 4);
+    if (refused.response !== '') expect(refused.response).toMatch(/^HTTP\/1\.1 401 /);
   });
 
   test('voided scans answer 410 and are never listed as implanted; a retry gets a voided receipt', async () => {

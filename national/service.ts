@@ -15,7 +15,7 @@ import pino, { type Logger } from 'pino';
 import { registryAuthenticator, type RegistryCredential } from './auth/registry-auth.ts';
 import type { AuthenticateUplink } from './auth/uplink-auth.ts';
 import { handleIngest, handleVoid, type IngestStats } from './http/ingest.ts';
-import { sendProblem } from './http/io.ts';
+import { leaveBodyUnread, sendProblem } from './http/io.ts';
 import { handleAccessLog, handleOrder } from './http/registry.ts';
 import { Resolver } from './resolver.ts';
 import type { MetadataSource } from './sources/types.ts';
@@ -125,10 +125,11 @@ export async function createNationalService(options: NationalServiceOptions): Pr
     const q = target.indexOf('?');
     const path = q === -1 ? target : target.slice(0, q);
     const method = req.method ?? 'GET';
-    const only = (allowed: string): boolean => {
-      if (method === allowed) return true;
-      req.resume();
-      sendProblem(res, 'method-not-allowed', { headers: { allow: allowed } });
+    // A registry's HEAD is its GET without the body (Node leaves the body out of a HEAD answer).
+    const only = (allowed: 'POST' | 'GET'): boolean => {
+      if (method === allowed || (allowed === 'GET' && method === 'HEAD')) return true;
+      leaveBodyUnread(req, res);
+      sendProblem(res, 'method-not-allowed', { headers: { allow: allowed === 'GET' ? 'GET, HEAD' : allowed } });
       return false;
     };
     let m: RegExpExecArray | null;
@@ -141,7 +142,7 @@ export async function createNationalService(options: NationalServiceOptions): Pr
     } else if (path === '/v1/access-log') {
       if (only('GET')) handleAccessLog(req, res, registryDeps, new URLSearchParams(q === -1 ? '' : target.slice(q + 1)));
     } else {
-      req.resume();
+      leaveBodyUnread(req, res);
       sendProblem(res, 'not-found');
     }
   };

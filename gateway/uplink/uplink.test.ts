@@ -1,7 +1,10 @@
 // The uplink against a real aedes broker with the production ACL and a national service stand-in
 // on loopback HTTP (the real national service is exercised end to end in test/).
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SCAN_EVENT } from '../../protocol/fixtures/samples.ts';
@@ -11,6 +14,8 @@ import { decodeScanReceipt, encodeScanEvent, type ScanEvent, type ScanReceipt } 
 import { collect, connectClient, GW_A, loginOf, startSecureTestBroker, USERS, waitUntil } from '../broker/test-support.ts';
 import type { RunningBroker } from '../broker/server.ts';
 import { MemoryOutbox } from '../fakes.test-support.ts';
+import { Outbox } from '../outbox/outbox.ts';
+import type { OutboxPort } from '../ports.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { httpNationalClient } from './national-client.ts';
 import { Uplink } from './uplink.ts';
@@ -50,11 +55,11 @@ async function fakeNational() {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, seen, state };
 }
 
-async function setup(options: { batchSize?: number } = {}) {
+async function setup(options: { batchSize?: number; outbox?: OutboxPort } = {}) {
   const broker: RunningBroker = await startSecureTestBroker();
   cleanup.push(() => broker.close());
   const national = await fakeNational();
-  const outbox = new MemoryOutbox();
+  const outbox = options.outbox ?? new MemoryOutbox();
   const uplink = await Uplink.start({
     brokerUrl: broker.url,
     site: 'sahlgrenska',
@@ -67,7 +72,7 @@ async function setup(options: { batchSize?: number } = {}) {
     retryMs: 20,
     maxRetryMs: 100,
     breaker: new CircuitBreaker({ threshold: 3, cooldownMs: 50 }),
-    ...options,
+    ...(options.batchSize ? { batchSize: options.batchSize } : {}),
   });
   cleanup.push(() => uplink.close());
   const gateway = await connectClient(broker.url, { ...loginOf(USERS.gwA), clean: false });
@@ -117,5 +122,40 @@ describe('hospital uplink', () => {
     await waitUntil(() => uplink.stats.received >= 2, 10_000, 'two messages at the uplink');
     expect(uplink.stats).toMatchObject({ mismatched: 1, malformed: 1 });
     expect(national.seen).toEqual([]);
+  });
+
+  it('never stores a scan with personal data: its gateway gets a rejected receipt, and no file of the journal holds it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'uplink-privacy-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    const outbox = await Outbox.open({ dir: join(dir, 'outbox') });
+    cleanup.push(() => outbox.close());
+    const { gateway, receipts, national, uplink } = await setup({ outbox });
+    // What a hostile or broken gateway could send: the wire encoder reads neither raw nor the case id's shape.
+    const personal = { ...scan(2), raw: Uint8Array.from(']d20109506000134352' + '2119121212_1212', (c) => c.charCodeAt(0)) };
+    const freeText = { ...scan(3), caseId: 'Anna_Svensson' };
+    for (const e of [personal, freeText, scan(1)]) {
+      await gateway.publishAsync('implant/v1/sahlgrenska/or-3/gw-or3/scan', Buffer.from(encodeScanEvent(e)), { qos: 1 });
+    }
+    const answers = (await receipts.waitFor(3)).map((m) => decoded(m.payload));
+    expect(answers.map((r) => [r.scanId, r.status, r.messageCode]).sort()).toEqual(
+      [
+        [personal.scanId, 'rejected', 'personal-id'],
+        [freeText.scanId, 'rejected', 'invalid-case-id'],
+        [scan(1).scanId, 'accepted', 'ok'],
+      ].sort(),
+    );
+    expect(national.seen).toEqual([scan(1).scanId]);
+    expect(uplink.stats.refused).toBe(2);
+    expect(await uplink.metrics.registry.getSingleMetricAsString('implant_uplink_scans_refused_total')).toMatch(/reason="personal-id"} 1/);
+    await uplink.close();
+    await outbox.close();
+    const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((f) => f.isFile());
+    expect(files.length).toBeGreaterThan(0); // the journal is there: the accepted scan went through it
+    for (const f of files) {
+      const content = (await readFile(join(f.parentPath, f.name))).toString('latin1');
+      expect(content).not.toContain('19121212');
+      expect(content).not.toContain('Anna_Svensson');
+      expect(content).not.toContain(personal.scanId);
+    }
   });
 });

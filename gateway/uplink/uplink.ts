@@ -3,6 +3,9 @@
 //   const up = await Uplink.start({ brokerUrl, site: 'sahlgrenska', outbox, national, logger });
 //   … up.stats, up.metrics …  await up.close();
 //
+// Keeps no personal data: a scan that the national service would refuse for it (a personnummer
+// anywhere, a case id that is not a code: protocol/scan-privacy.ts) is never stored here; its
+// gateway gets a rejected receipt at once.
 // Durable at every step, so an uplink restart or a national outage of hours loses nothing:
 // - a scan is PUBACKed to the broker only after it is fsynced in the uplink's own outbox
 //   (mqtt.js's handleMessage hook: its acknowledgement waits for our callback);
@@ -18,6 +21,7 @@ import { EventEmitter } from 'node:events';
 import { connect, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { parseTopic, receiptTopic, siteScanSubscription } from '../../protocol/topics.ts';
+import { personalDataIn } from '../../protocol/scan-privacy.ts';
 import { decodeScanEvent, encodeScanReceipt, type ScanEvent, type ScanReceipt } from '../../protocol/wire.ts';
 import type { OutboxPort } from '../ports.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
@@ -49,13 +53,15 @@ export interface UplinkStats {
   malformed: number;
   /** Scans whose content claims another place than the topic they came on. */
   mismatched: number;
+  /** Scans refused here for personal data, answered with a rejected receipt, never stored. */
+  refused: number;
   forwarded: number;
   receiptsPublished: number;
   batchFailures: number;
 }
 
 export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] }> {
-  readonly stats: UplinkStats = { received: 0, malformed: 0, mismatched: 0, forwarded: 0, receiptsPublished: 0, batchFailures: 0 };
+  readonly stats: UplinkStats = { received: 0, malformed: 0, mismatched: 0, refused: 0, forwarded: 0, receiptsPublished: 0, batchFailures: 0 };
   readonly metrics = new UplinkMetrics();
   private readonly client: MqttClient;
   private readonly inFlight = new Set<string>();
@@ -156,6 +162,11 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
       this.options.logger.warn({ topic: packet.topic, scanId: e.scanId }, 'scan claims another gateway than its topic: dropped');
       return;
     }
+    const refusal = personalDataIn(e);
+    if (refusal !== null) {
+      this.refuse(e, refusal);
+      return;
+    }
     await this.options.outbox.append(e.scanId, payload);
     this.updateDepth();
     this.pump();
@@ -230,6 +241,20 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
       this.updateDepth();
       this.pump();
     }
+  }
+
+  /** A rejected receipt to the scan's gateway; nothing of the scan is kept. */
+  private refuse(event: ScanEvent, messageCode: string): void {
+    this.stats.refused++;
+    this.metrics.refused.inc({ reason: messageCode });
+    this.options.logger.warn({ scanId: event.scanId, messageCode }, 'scan refused before storing it: personal data');
+    const receipt: ScanReceipt = { scanId: event.scanId, orderCode: null, caseCode: null, productName: null, status: 'rejected', receivedAtMs: Date.now(), messageCode };
+    const topic = receiptTopic({ site: event.site, theatre: event.theatre, gateway: event.gatewayId });
+    // Not awaited: its PUBACK comes in on this connection, whose packets wait for the scan's handler
+    // to finish. If it is lost with the process, the gateway sends the scan again and is refused again.
+    this.client.publish(topic, Buffer.from(encodeScanReceipt(receipt)), { qos: 1 }, (err) => {
+      if (err) this.options.logger.warn({ scanId: event.scanId, err: err.message }, 'rejected receipt not delivered; the gateway will send the scan again');
+    });
   }
 
   /** The receipt to its gateway (PUBACKed), then the scan leaves the outbox. */

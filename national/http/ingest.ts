@@ -11,7 +11,7 @@ import { checkScan, fingerprint, type ScanCheckOptions } from '../scan-check.ts'
 import type { NationalStore, NewScan, PendingScan, ResolvedMetadata } from '../store/store.ts';
 import { receiptFor, rejectedReceipt } from '../view.ts';
 import { decodeJsonBatch, decodeProtobufBatch, encodeReceiptsDelimited, PROTOBUF_TYPES } from './batch-codec.ts';
-import { mediaType, negotiate, readBody, sendBytes, sendJson, sendProblem } from './io.ts';
+import { leaveBodyUnread, mediaType, negotiate, readBody, sendBytes, sendJson, sendProblem } from './io.ts';
 
 export interface IngestStats {
   batches: number;
@@ -45,7 +45,7 @@ async function authenticate(req: IncomingMessage, res: ServerResponse, deps: Ing
     deps.logger.error({ err: (e as Error).message }, 'uplink authentication failed');
   }
   if (!identity) {
-    req.resume();
+    leaveBodyUnread(req, res);
     sendProblem(res, 'unauthorized', { headers: { 'www-authenticate': 'Bearer realm="uplink"' } });
   }
   return identity;
@@ -57,7 +57,7 @@ export async function handleIngest(req: IncomingMessage, res: ServerResponse, de
   const type = mediaType(req.headers['content-type']);
   const protobufIn = (PROTOBUF_TYPES as readonly string[]).includes(type);
   if (!protobufIn && type !== JSON_TYPE) {
-    req.resume();
+    leaveBodyUnread(req, res);
     return sendProblem(res, 'unsupported-media-type', { detail: 'Send application/json or application/x-protobuf.' });
   }
   const body = await readBody(req, deps.maxBodyBytes);
@@ -137,7 +137,7 @@ export async function handleIngest(req: IncomingMessage, res: ServerResponse, de
 export async function handleVoid(req: IncomingMessage, res: ServerResponse, deps: IngestDeps, scanId: string): Promise<void> {
   const identity = await authenticate(req, res, deps);
   if (!identity) return;
-  req.resume(); // the request has no body
+  leaveBodyUnread(req, res); // the request has no body
   const scan = isScanId(scanId) ? deps.store.getScan(scanId) : null;
   if (!scan || scan.site !== identity.site) return sendProblem(res, 'unknown-scan');
   let voided;

@@ -31,6 +31,17 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyRe
   });
 }
 
+/** For a request whose body is not wanted (GET, HEAD, a refusal before reading): not one byte of
+ * it is read. If it declares one, the response says `connection: close` and the connection is
+ * closed once the response is sent, instead of Node draining the body to keep the connection. */
+export function leaveBodyUnread(req: IncomingMessage, res: ServerResponse): void {
+  const length = req.headers['content-length'];
+  const hasBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+  if (!hasBody) return;
+  res.setHeader('connection', 'close');
+  res.once('finish', () => req.socket.destroy());
+}
+
 /** The media type of a Content-Type header, lowercase, without parameters. */
 export function mediaType(header: string | undefined): string {
   return (header ?? '').split(';')[0]!.trim().toLowerCase();

@@ -12,7 +12,7 @@ import type { Resolver } from '../resolver.ts';
 import type { AccessOutcome, CodeLookup, NationalStore, PendingScan, ResolvedMetadata, StoredScan } from '../store/store.ts';
 import { implantJson, type OrderJson } from '../view.ts';
 import { within } from './ingest.ts';
-import { negotiate, sendJson, sendProblem } from './io.ts';
+import { leaveBodyUnread, negotiate, sendJson, sendProblem } from './io.ts';
 import { PROBLEMS, type ProblemType } from './problem.ts';
 
 export interface RegistryDeps {
@@ -38,7 +38,7 @@ function unauthorized(res: ServerResponse): void {
 }
 
 export async function handleOrder(req: IncomingMessage, res: ServerResponse, deps: RegistryDeps, rawCode: string): Promise<void> {
-  req.resume();
+  leaveBodyUnread(req, res);
   const auth = deps.authenticate(req);
   if (!auth.ok && auth.status === 401) return unauthorized(res);
 
@@ -115,7 +115,7 @@ function toResolve(found: NonNullable<CodeLookup>, deps: RegistryDeps): PendingS
 }
 
 export function handleAccessLog(req: IncomingMessage, res: ServerResponse, deps: RegistryDeps, query: URLSearchParams): void {
-  req.resume();
+  leaveBodyUnread(req, res);
   const auth = deps.authenticate(req);
   if (!auth.ok) return auth.status === 401 ? unauthorized(res) : sendProblem(res, 'credential-revoked');
   const after = intParam(query.get('after'), 0, Number.MAX_SAFE_INTEGER, 0);

@@ -1,6 +1,6 @@
 // The UDI parser: GS1 element strings, bracketed form, Digital Link URIs and HIBC, with the
 // personal-identity-number guard. No I/O: the gateway, the national service and the CLI share it.
-export { parse, tooLongResult, MAX_SCAN_LENGTH, type ParseOptions } from './parse.ts';
+export { parse, tooLongResult, valuesHoldPersonalId, MAX_SCAN_LENGTH, type ParseOptions } from './parse.ts';
 export type { Element, ErrorCode, ParseError, ParseResult, Scheme, Udi } from './result.ts';
 export { toBracketed } from './gs1/bracketed.ts';
 export { toElementString } from './gs1/element-string.ts';

@@ -165,6 +165,15 @@ describe('personal identity numbers', () => {
   ])('refuses %s without echoing it', (_name, input) => refused(input));
 
   it.each([
+    ['an expiry date and time (7003), whose 10 digits are always date-shaped', ']d2' + '0109506000134352' + '70032903061658'],
+    ['the same, bracketed', '(01)09506000134352(7003)2903061658'],
+    ['the same, in a Digital Link', 'https://id.gs1.org/01/09506000134352?7003=2903061658'],
+    ['an HIBC expiry YYMMDD followed by a lot that starts with 4 digits', '+A99912345/$$32912311234AB5'],
+  ])('accepts %s: dates are not personal numbers', (_name, input) => {
+    expect(p(input)).toMatchObject({ ok: true });
+  });
+
+  it.each([
     ['a colon is no separator', '19121212:1212'],
     ['an impossible month', '19121312_1212'],
     ['five separators', '19121212_____1212'],

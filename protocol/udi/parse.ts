@@ -12,11 +12,12 @@ import { parseBracketed } from './gs1/bracketed.ts';
 import { isValidGs1CheckDigits } from './gs1/check-digits.ts';
 import { checkElements, hasPersonAi } from './gs1/check-elements.ts';
 import { looksLikeDigitalLink, parseDigitalLink } from './gs1/digital-link.ts';
+import { AI_ENTRIES } from './gs1/ai-table.generated.ts';
 import { GS, parseElementString, type SplitResult } from './gs1/element-string.ts';
 import { udiFromElements } from './gs1/udi-from-elements.ts';
 import { looksLikeHibc, parseHibc } from './hibc/parse-hibc.ts';
 import { containsPersonalId, PERSONAL_ID_MESSAGE } from './personal-id.ts';
-import { emptyUdi, error, type Element, type ParseError, type ParseResult, type Scheme } from './result.ts';
+import { emptyUdi, error, type Element, type ParseError, type ParseResult, type Scheme, type Udi } from './result.ts';
 import { splitSymbology } from './symbology.ts';
 
 /** The longest scan accepted: above the capacity of any symbol a scanner reads (QR: 2,953 bytes). */
@@ -88,10 +89,11 @@ export function parse(input: string | Uint8Array, options: ParseOptions = NO_OPT
   if (sym.malformed) parsed.errors.unshift(error('bad-symbology', 'The scan starts with "]" but not with a valid AIM symbology identifier.'));
 
   if (parsed.scheme === 'personal-id') return parsed;
-  // A personal identity number may hide anywhere in a scan: in the data (an HIBC product number
-  // is no element value), and in the values (lot, serial, …), where a Digital Link's
-  // percent-encoded value decodes to clear text. A code that is not clean is read whole too.
-  if (containsPersonalId(data) || holdsPersonalId(parsed) || (!parsed.ok && containsPersonalId(raw))) {
+  // A personal identity number may hide in any code that is not a clean product code, and in
+  // the values (lot, serial, product number, …) of one that is; a Digital Link's percent-encoded
+  // value is read decoded. A clean code is read value by value, not whole: its date fields
+  // (a HIBC expiry before a lot, a bracketed (7003)) would join into date-shaped digits.
+  if (holdsPersonalId(parsed) || (!parsed.ok && (containsPersonalId(data) || containsPersonalId(raw)))) {
     return personalId(id);
   }
   if (sym.malformed) parsed.ok = false;
@@ -116,11 +118,25 @@ function gs1Result(split: SplitResult, symbology: string | null, optionsNow: Dat
   return { ok: errors.length === 0, scheme: 'gs1', symbology, elements, udi, errors };
 }
 
+/** AIs whose every part is a checked date or time, e.g. (7003) YYMMDDHHMM: a date-shaped value
+ * there is a date, not a personal identity number (10 date-time digits always look like one). */
+const DATE_TIME_LINTERS = new Set(['yymmdd', 'yymmd0', 'yyyymmdd', 'hhmi', 'hh', 'mi', 'ss']);
+const DATE_TIME_AIS = new Set(
+  AI_ENTRIES.filter((e) => e.components.every((c) => c.linters.length > 0 && c.linters.every((l) => DATE_TIME_LINTERS.has(l)))).map((e) => e.ai),
+);
+
 function holdsPersonalId(r: ParseResult): boolean {
-  for (const e of r.elements) if (containsPersonalId(e.value)) return true;
-  // A GS1 lot and serial are element values, checked just above; only HIBC has them without.
-  if (r.elements.length > 0) return false;
-  return (r.udi.lot !== null && containsPersonalId(r.udi.lot)) || (r.udi.serial !== null && containsPersonalId(r.udi.serial));
+  return valuesHoldPersonalId(r.elements, r.udi);
+}
+
+/** Whether a parse's values (what a clean code is read as) hold a personal identity number. */
+export function valuesHoldPersonalId(elements: readonly Element[], udi: Pick<Udi, 'di' | 'lot' | 'serial'>): boolean {
+  for (const e of elements) if (!DATE_TIME_AIS.has(e.ai) && containsPersonalId(e.value)) return true;
+  // A GS1 lot and serial are element values, checked just above; only HIBC has them without,
+  // and its product number (in the DI) is free text too.
+  if (elements.length > 0) return false;
+  const { di, lot, serial } = udi;
+  return (di !== null && containsPersonalId(di)) || (lot !== null && containsPersonalId(lot)) || (serial !== null && containsPersonalId(serial));
 }
 
 function isDigit(c: number): boolean {
