@@ -150,6 +150,23 @@ describe('order codes', () => {
     for (const notString of [null, undefined, 42, [...code], { length: 8 }]) expect(isCanonicalOrderCode(notString)).toBe(false);
   });
 
+  test('a fresh code is the 35 low random bits as 7 symbols, drawn again when its check has no symbol', () => {
+    const draws = (...bytes: number[][]) => {
+      let i = 0;
+      return () => Uint8Array.from(bytes[i++]!);
+    };
+    expect(newOrderCode(draws([0xf8, 0, 0, 0, 1]))).toBe(codeOf([0, 0, 0, 0, 0, 0, 1])); // the top 5 bits are not used
+    expect(newOrderCode(draws([0, 0, 0, 3, 0]))).toBe(codeOf([0, 0, 0, 0, 0, 24, 0]));
+    expect(newOrderCode(draws([0, 0, 0, 1, 7]))).toBe(codeOf([0, 0, 0, 0, 0, 8, 7]));
+    expect(newOrderCode(draws([1, 0, 0, 0, 0]))).toBe(codeOf([4, 0, 0, 0, 0, 0, 0]));
+    expect(newOrderCode(draws([0, 0, 1, 0, 0]))).toBe(codeOf([0, 0, 0, 2, 0, 0, 0]));
+    expect(newOrderCode(draws([0, 0x80, 0, 0, 0]))).toBe(codeOf([2, 0, 0, 0, 0, 0, 0]));
+    expect(newOrderCode(draws([0x07, 0xff, 0xff, 0xff, 0xff]))).toBe(codeOf([31, 31, 31, 31, 31, 31, 31]));
+    // 256 (values 0 … 0 8 0) has check value 34: no typing symbol, so the next draw is used.
+    expect(codeOf([0, 0, 0, 0, 0, 8, 0])).toBeNull();
+    expect(newOrderCode(draws([0, 0, 0, 1, 0], [0, 0, 0, 0, 1]))).toBe(codeOf([0, 0, 0, 0, 0, 0, 1]));
+  });
+
   test('random codes use the whole alphabet at every position', () => {
     const seen = Array.from({ length: 8 }, () => new Set<string>());
     for (let i = 0; i < 3000; i++) [...newOrderCode()].forEach((c, at) => seen[at]!.add(c));

@@ -2,17 +2,20 @@
 // gateway → aedes → uplink (its own outbox) → national service on SQLite → receipt back to the
 // station page → registry API. Then the national service is down for a while: scans keep being
 // accepted, wait in the uplink, and get their order codes once it is back — none lost, none twice.
-import { mkdtemp, rm } from 'node:fs/promises';
+// The broker is `implant-scan broker --credentials FILE` as a hospital runs it: a password per
+// identity and the gateway ACL; a gateway publishing another gateway's scans reaches nobody.
+import { PassThrough } from 'node:stream';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../firmware-sim/simulator.ts';
-import { allowAllForLocalDemoAcl } from '../gateway/broker/acl.ts';
-import { localDemoAuthenticator } from '../gateway/broker/auth.ts';
-import { startBroker, type RunningBroker } from '../gateway/broker/server.ts';
-import { waitUntil } from '../gateway/broker/test-support.ts';
+import { runBroker } from '../cli/broker.ts';
+import { hashPassword } from '../gateway/broker/auth.ts';
+import type { ClientIdentity } from '../gateway/broker/identity.ts';
+import { connectClient, waitUntil } from '../gateway/broker/test-support.ts';
 import { parseConfig } from '../gateway/config.ts';
 import { startGateway, type GatewayHandle } from '../gateway/daemon.ts';
 import { freePort } from '../gateway/mqtt/test-support.ts';
@@ -24,6 +27,10 @@ import { newCredential } from '../national/auth/credentials.ts';
 import { bearerUplinkAuthenticator } from '../national/auth/uplink-auth.ts';
 import { catalogueSource, sampleCatalogue } from '../national/sources/catalogue.ts';
 import { createNationalService } from '../national/service.ts';
+import { newScanId } from '../protocol/scan-id.ts';
+import { scanTopic, type GatewayAddress } from '../protocol/topics.ts';
+import { parse } from '../protocol/udi/index.ts';
+import { encodeScanEvent, type ScanReceipt } from '../protocol/wire.ts';
 
 const SITE = 'chain-hospital';
 const logger = pino({ level: 'silent' });
@@ -31,10 +38,49 @@ const registry = newCredential('test-registry');
 const uplinkCredential = newCredential('uplink-chain');
 const scanOf = (lot: string) => `]d201073999900010921729013110${lot}\x1d21SN-${lot}`;
 
+/** Each identity logs in with its own password (the broker's file holds only their hashes). */
+const LOGINS: { username: string; password: string; identity: ClientIdentity }[] = [
+  { username: 'gw-or2', password: 'pw-gw-or2-chain', identity: { kind: 'gateway', site: SITE, theatre: 'or-2', gateway: 'gw-or2' } },
+  { username: 'gw-or5', password: 'pw-gw-or5-chain', identity: { kind: 'gateway', site: SITE, theatre: 'or-5', gateway: 'gw-or5' } },
+  { username: 'uplink-chain', password: 'pw-uplink-chain', identity: { kind: 'uplink', site: SITE, id: 'uplink-chain' } },
+];
+const login = (username: string) => LOGINS.find((l) => l.username === username)!;
+
+/** `implant-scan broker --port 0 --credentials FILE` in this process; resolves with its URL once ready. */
+async function startHospitalBroker(credentialsFile: string): Promise<string> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let err = '';
+  stderr.on('data', (b: Buffer) => (err += b.toString()));
+  brokerExit = runBroker(['--port', '0', '--credentials', credentialsFile, '--log-level', 'warn'], { stdin: new PassThrough(), stdout, stderr, signal: stopBroker.signal });
+  let out = '';
+  for await (const chunk of stdout) {
+    out += String(chunk);
+    const line = /^ready (.*)$/m.exec(out);
+    if (line) {
+      const ready = JSON.parse(line[1]!) as { brokerUrl: string; acl: string };
+      expect(ready.acl).not.toMatch(/allow-all/);
+      return ready.brokerUrl;
+    }
+  }
+  throw new Error(`broker exited before ready: ${err}`);
+}
+
+/** A valid scan event of one gateway, as its daemon would publish it. */
+function eventOf(a: GatewayAddress, lot: string): { scanId: string; bytes: Uint8Array } {
+  const raw = new TextEncoder().encode(scanOf(lot));
+  const { symbology, ...result } = parse(raw);
+  const scanId = newScanId();
+  const event = { scanId, gatewayId: a.gateway, site: a.site, theatre: a.theatre, caseId: 'case-chain', sequence: 1n, scannedAtMs: Date.now(), historical: false, raw, symbology, parse: result };
+  return { scanId, bytes: encodeScanEvent(event) };
+}
+
 let dir: string;
 let nationalPort: number;
 let national: Awaited<ReturnType<typeof createNationalService>> | null = null;
-let broker: RunningBroker;
+let brokerUrl: string;
+const stopBroker = new AbortController();
+let brokerExit: Promise<number>;
 let uplinkOutbox: Outbox;
 let uplink: Uplink;
 let scanner: Simulator;
@@ -55,12 +101,17 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'chain-e2e-'));
   nationalPort = await freePort();
   national = await startNational();
-  broker = await startBroker({ host: '127.0.0.1', port: 0, authenticate: localDemoAuthenticator, acl: allowAllForLocalDemoAcl, logger });
+  const credentialsFile = join(dir, 'broker-credentials.json');
+  await writeFile(credentialsFile, JSON.stringify(await Promise.all(LOGINS.map(async (l) => ({ username: l.username, passwordHash: await hashPassword(l.password), identity: l.identity })))));
+  await writeFile(join(dir, 'gw-or2.password'), login('gw-or2').password);
+  brokerUrl = await startHospitalBroker(credentialsFile);
   uplinkOutbox = await Outbox.open({ dir: join(dir, 'uplink-outbox') });
   uplink = await Uplink.start({
-    brokerUrl: broker.url,
+    brokerUrl,
     site: SITE,
     clientId: 'uplink-chain',
+    username: 'uplink-chain',
+    password: login('uplink-chain').password,
     outbox: uplinkOutbox,
     national: httpNationalClient({ url: national.url, token: uplinkCredential.token }),
     logger,
@@ -77,7 +128,7 @@ beforeAll(async () => {
       gateway: 'gw-or2',
       dataDir: join(dir, 'gateway'),
       scanner: { path: scanner.stablePath },
-      broker: { url: broker.url },
+      broker: { url: brokerUrl, username: 'gw-or2', passwordFile: join(dir, 'gw-or2.password') },
       station: { port: 0 },
       indicator: { driver: 'simulated' },
     }),
@@ -92,7 +143,8 @@ afterAll(async () => {
   await uplink?.close();
   await uplinkOutbox?.close();
   await national?.close();
-  await broker?.close();
+  stopBroker.abort();
+  await brokerExit;
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -159,5 +211,33 @@ describe('the chain, scanner to registry', () => {
     } finally {
       db.close();
     }
+  });
+
+  it("a gateway publishing another gateway's scan reaches nobody; its own scan goes through", async () => {
+    const receipts: ScanReceipt[] = [];
+    uplink.on('forwarded', (r) => receipts.push(...r));
+    const before = uplink.stats.received;
+    const forged = eventOf({ site: SITE, theatre: 'or-2', gateway: 'gw-or2' }, 'FORGED-1');
+    const own = eventOf({ site: SITE, theatre: 'or-5', gateway: 'gw-or5' }, 'OWN-1');
+    const gwOr5 = { username: 'gw-or5', password: login('gw-or5').password, clientId: 'gw-or5' };
+
+    // Negative: gw-or5 writes on gw-or2's scan topic; the broker drops it and closes the connection.
+    const impostor = await connectClient(brokerUrl, gwOr5);
+    let closed = false;
+    impostor.once('close', () => (closed = true));
+    impostor.publish(scanTopic({ site: SITE, theatre: 'or-2', gateway: 'gw-or2' }), Buffer.from(forged.bytes), { qos: 1 });
+    await waitUntil(() => closed, 15_000, 'the broker closing the connection that published on another gateway\'s topic');
+    // Control, same broker, same identity: its own topic is delivered, forwarded and answered.
+    const honest = await connectClient(brokerUrl, gwOr5);
+    await honest.publishAsync(scanTopic({ site: SITE, theatre: 'or-5', gateway: 'gw-or5' }), Buffer.from(own.bytes), { qos: 1 });
+    await waitUntil(() => receipts.some((r) => r.scanId === own.scanId) && uplink.backlog === 0, 15_000, "gw-or5's own scan answered");
+    await honest.endAsync();
+
+    expect(uplink.stats.received).toBe(before + 1);
+    expect(receipts.map((r) => r.scanId)).toEqual([own.scanId]);
+    expect(receipts[0]).toMatchObject({ status: 'accepted' });
+    expect((await lookup(receipts[0]!.orderCode!)).status).toBe(200);
+    // A wrong password is refused at CONNECT (4: bad user name or password), not by a transport error.
+    await expect(connectClient(brokerUrl, { ...gwOr5, password: 'wrong' })).rejects.toMatchObject({ code: 4 });
   });
 });
