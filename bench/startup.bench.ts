@@ -53,7 +53,7 @@ export const startupSuite: Suite = {
   description: 'implant-scan parse (one scan): spawn → exit and peak RSS, beside node -e 0 (targets ≤ 1.5×, ≤ 50 MB)',
   async run(ctx) {
     if (!existsSync('dist/implant-scan.mjs')) return { notes: ['skip: dist/ is not built (node build.mjs)'], results: null };
-    const rounds = ctx.quick ? 5 : 30;
+    const rounds = ctx.measure.rounds ?? (ctx.quick ? 5 : 30);
     const dir = mkdtempSync(join(tmpdir(), 'implant-scan-startup-'));
     const preload = join(dir, 'peak-rss.cjs');
     writeFileSync(preload, PRELOAD);

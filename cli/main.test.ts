@@ -1,7 +1,8 @@
 // The CLI's entry as a user runs it (bin/implant-scan.mjs → dist/, as `npm ci` built it: run
 // `npm run build` after changing the sources): --version, and how a failure reads.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -41,6 +42,23 @@ describe('implant-scan', () => {
     expect(stderr).toMatch(/^implant-scan demo: --data-dir .* is not a folder/);
     expect(stderr).toMatch(/\n\s+at .*cli\/demo\.ts:\d+:\d+/);
   });
+
+  it('a command that fails after starting some of its parts still exits', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    try {
+      // The broker and the national service's database start; then the national port is taken.
+      const child = spawn(process.execPath, [BIN, 'demo', '--national-port', String((busy.address() as AddressInfo).port)], { cwd: ROOT });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => void (stderr += c.toString()));
+      child.stdin.end();
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/^implant-scan demo: listen EADDRINUSE/);
+    } finally {
+      busy.close();
+    }
+  }, 60_000);
 
   it('an unknown command prints the usage and exits 2', () => {
     const { stderr, status } = cli(['frobnicate']);

@@ -54,6 +54,8 @@ if (name === '--version' || name === '-v') {
     const mod = await command.load();
     process.exitCode = await mod.run(rest);
   } catch (e) {
+    // Parts a failed command had already started (a listener, a broker) would keep it alive.
     fail(e);
+    process.exit();
   }
 }

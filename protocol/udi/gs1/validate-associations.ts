@@ -41,10 +41,13 @@ let unknownValues: Map<string, string> | undefined;
 /** A req/ex name, compiled: a table AI's index, else the text (a pattern such as "31nn"). */
 type Need = number | string;
 const compileNeed = (ai: string): Need => (isPattern(ai) ? ai : aiIndex(ai) >= 0 ? aiIndex(ai) : ai);
+// Compiled on first use of each AI, not at load: start-up stays short for a command that parses one scan.
 /** REQ[index][r]: entry.req[r] of AI_ENTRIES[index], compiled. */
-const REQ = AI_ENTRIES.map((e) => e.req.map((rule) => rule.map((group) => group.map(compileNeed))));
+const REQ: (Need[][][] | undefined)[] = new Array(AI_ENTRIES.length);
 /** EX[index][x]: entry.ex[x], compiled. */
-const EX = AI_ENTRIES.map((e) => e.ex.map(compileNeed));
+const EX: (Need[] | undefined)[] = new Array(AI_ENTRIES.length);
+const reqOf = (index: number): Need[][][] => (REQ[index] ??= AI_ENTRIES[index]!.req.map((rule) => rule.map((group) => group.map(compileNeed))));
+const exOf = (index: number): Need[] => (EX[index] ??= AI_ENTRIES[index]!.ex.map(compileNeed));
 
 /** Records `ai` with `value`; returns the first value if `ai` was seen before, else undefined. */
 function see(ai: string, value: string, index: number): string | undefined {
@@ -130,13 +133,13 @@ export function validateAssociations(elements: readonly Element[], indices?: Arr
     const index = presentIndex[i]!;
     if (index < 0) continue; // not a table AI: no rules
     const ai = present[i]!;
-    const req = REQ[index]!;
+    const req = reqOf(index);
     for (let r = 0; r < req.length; r++) {
       if (!satisfied(req[r]!, ai, index)) {
         (errors ??= []).push(error('missing-required-ai', `${aiLabel(ai)} requires ${requiresText(AI_ENTRIES[index]!.req[r]!)}`));
       }
     }
-    for (const need of EX[index]!) {
+    for (const need of exOf(index)) {
       if (typeof need === 'number' || !isPattern(need)) {
         const other = findOther(need, ai, index);
         if (other !== undefined) {
