@@ -239,7 +239,7 @@ async function pendingInJournal(dataDir: string): Promise<Set<string>> {
     const bytes = await readFile(join(outbox, file)).catch(() => Buffer.alloc(0)); // compacted meanwhile
     for (const { record: r } of decodeRecords(bytes, JOURNAL_MAGIC_BYTES).records) {
       if (r.type === 'append') pending.add(r.id);
-      else pending.delete(r.id);
+      else if (r.type === 'retire') pending.delete(r.id);
     }
   }
   return pending;
