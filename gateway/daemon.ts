@@ -71,7 +71,10 @@ export async function startGateway(config: GatewayConfig, options: StartOptions)
     }
   };
   await mkdir(config.dataDir, { recursive: true });
-  if (!(await reserve.ensure())) diskFull = true;
+  if (!(await reserve.ensure()) || (await reserve.diskIsFull())) {
+    diskFull = true;
+    await reserve.release();
+  }
   const outbox = await withSpace(() => Outbox.open({ dir: join(config.dataDir, 'outbox'), capacityBytes: config.outbox.capacityBytes }));
   logger.info({ pending: outbox.depth }, 'outbox open');
   const sequencePath = join(config.dataDir, 'sequence');

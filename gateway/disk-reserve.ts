@@ -3,6 +3,7 @@
 // number and connect, write the retire records of the receipts that come back.
 //   const reserve = new DiskReserve('/var/lib/implant-scan/reserve', 1 << 20);
 //   await reserve.ensure()  → true once the file is whole on disk, false while the disk is full
+//   await reserve.diskIsFull() → true when less than the reserve's size is free
 //   await reserve.release() // the disk is full: its space goes to the outbox and the link
 //   await reserve.spaceIsBack() → true once the file could be made again with room to spare
 // While the reserve is released the controller refuses new scans (reason disk-full), so the space
@@ -43,6 +44,13 @@ export class DiskReserve {
     await unlink(this.path).catch((e: NodeJS.ErrnoException) => {
       if (e.code !== 'ENOENT') throw e;
     });
+  }
+
+  /** True when less than the reserve's size is free: nothing the journal writes would fit for long.
+   * At start-up this is how a full disk is seen, since opening the journal writes nothing. */
+  async diskIsFull(): Promise<boolean> {
+    const fs = await statfs(dirname(this.path));
+    return fs.bavail * fs.bsize < this.bytes;
   }
 
   /** True once the reserve is back and as much again is free: scans may be accepted again. */

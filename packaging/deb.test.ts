@@ -118,7 +118,12 @@ describe.skipIf(!hasDpkgDeb)('the .deb', () => {
       expect(paths).toContain(path);
     }
     expect(paths.filter((p) => p.endsWith('.map'))).toEqual([]);
-    expect(contents(sourcemapDeb).filter((p) => p.endsWith('.map')).sort()).toEqual([`/${LIB}/implant-scan-gateway.mjs.map`, `/${LIB}/implant-scan.mjs.map`]);
+    const maps = contents(sourcemapDeb).filter((p) => p.endsWith('.map'));
+    expect(maps.filter((p) => !p.includes('/chunks/')).sort()).toEqual([`/${LIB}/implant-scan-gateway.mjs.map`, `/${LIB}/implant-scan.mjs.map`]);
+    // The CLI's command chunks (build.mjs) ship beside it, each one's map in the -sourcemap package.
+    const chunks = paths.filter((p) => p.startsWith(`/${LIB}/chunks/`) && p.endsWith('.mjs'));
+    expect(chunks.length).toBeGreaterThan(5);
+    expect(maps.filter((p) => p.includes('/chunks/')).sort()).toEqual(chunks.map((c) => `${c}.map`).sort());
     // Production files only: no C++ sources, build intermediates, install-time tools, other platforms or CLIs.
     expect(paths.filter((p) => /\/(deps|obj\.target|prebuild-install|node-addon-api)\/|\.(cpp|h|d\.ts)$|win32|darwin-|node-gyp-build\/bin\.js/.test(p) && !p.endsWith('.js'))).toEqual([]);
     expect(readFileSync(join(extracted, 'usr/bin/implant-scan'), 'utf8')).toContain('exec /usr/bin/node /usr/lib/implant-scan/implant-scan.mjs "$@"');
