@@ -13,8 +13,14 @@ import { createCrl, createSiteCa, importCa, issueCertificate } from '../../provi
 import { findMosquitto, startMosquitto, type Mosquitto } from '../broker/mosquitto-test-support.ts';
 import type { RunningBroker } from '../broker/server.ts';
 import { GW_A, startSecureTestBroker, waitUntil } from '../broker/test-support.ts';
+import pino from 'pino';
+import { parseConfig } from '../config.ts';
+import { GatewayController, type Status } from '../controller.ts';
+import { MemoryOutbox, RecordingIndicator } from '../fakes.test-support.ts';
+import { GatewayMetrics } from '../metrics.ts';
+import { startStationServer } from '../station/server.ts';
 import type { GatewayLink } from './link.ts';
-import { captureLog, next, openLinkA } from './test-support.ts';
+import { ADDRESS_A, captureLog, next, openLinkA } from './test-support.ts';
 
 const links: GatewayLink[] = [];
 afterEach(async () => {
@@ -101,6 +107,35 @@ describe.skipIf(mosquitto === null)('GatewayLink refused by a TLS broker', () =>
     await waitUntil(() => errorsOf(log.entries()).length === 3, 10_000, 'the unknown-CA line');
     expect(errorsOf(log.entries())[2]).toMatchObject({ reason: 'unknown-ca' });
     expect(JSON.stringify(log.entries())).not.toContain(site.key.slice(40, 80));
+  });
+  test("the station's /api/status shows broker 'refused' with the revoked certificate's alert; the indicator shows offline", async () => {
+    await trust(site.ca);
+    const link = await openLinkA(broker.url.replace('mqtt:', 'mqtts:'), { username: undefined, password: undefined, tls: { ca: site.ca, cert: site.cert, key: site.key, servername: 'localhost' } });
+    links.push(link);
+    const indicator = new RecordingIndicator();
+    const metrics = new GatewayMetrics();
+    let seq = 0n;
+    const controller = new GatewayController({
+      config: parseConfig({ site: ADDRESS_A.site, theatre: ADDRESS_A.theatre, gateway: ADDRESS_A.gateway }),
+      outbox: new MemoryOutbox(),
+      link,
+      metrics,
+      logger: pino({ level: 'silent' }),
+      indicator,
+      sequence: { next: async () => ++seq },
+    });
+    const station = await startStationServer({ source: controller, metrics, port: 0 });
+    try {
+      await next(link, 'refused');
+      const status = (await (await fetch(new URL('/api/status', station.url))).json()) as Status;
+      expect(status.broker).toBe('refused');
+      expect(status.attention).toEqual([{ code: 'broker-refused', reason: 'certificate-revoked', message: expect.stringContaining('call hospital IT') }]);
+      expect(indicator.signals).toContain('offline');
+      expect(indicator.signals).not.toContain('attention');
+    } finally {
+      controller.close();
+      await station.close();
+    }
   });
 });
 
