@@ -32,6 +32,9 @@ export const PASSPHRASE_ENV = 'IMPLANT_SCAN_CA_PASSPHRASE';
 const CA_KEY_HELP = `  --ca-passphrase-file FILE   the CA key's passphrase (or the ${PASSPHRASE_ENV} environment
                               variable) when the key is encrypted; never on the command line`;
 const RELOAD = 'copy it to the broker (/etc/mosquitto/implant-scan/) and reload Mosquitto (SIGHUP: systemctl reload)';
+// A reload makes Mosquitto check new connections against the new CRL/ACL only: a revoked device
+// already connected stays connected until Mosquitto restarts (persistence keeps everyone's session).
+const RESTART = 'copy it to the broker (/etc/mosquitto/implant-scan/) and RESTART Mosquitto (systemctl restart implant-scan-mosquitto): a reload only refuses new connections, the restart also cuts the one the device has open; the other devices reconnect by themselves and keep their sessions';
 
 const STEPS = {
   ca: {
@@ -136,7 +139,7 @@ ${CA_KEY_HELP}
     usage: `usage: implant-scan provision revoke --ca DIR --bundles BUNDLES --id ID [--crl-out FILE]...
 
 Revokes every certificate of the device (a gateway, uplink, operator or observer id) and rewrites
-BUNDLES/broker/crl.pem: ${RELOAD}; that device can no longer connect. "provision renew --id ID"
+BUNDLES/broker/crl.pem: ${RESTART}. From then on the device is refused ("certificate revoked"). "provision renew --id ID"
 gives it a new certificate; "provision retire" removes it for good.
 ${CA_KEY_HELP}
 `,
@@ -147,7 +150,8 @@ ${CA_KEY_HELP}
     usage: `usage: implant-scan provision retire --ca DIR --bundles BUNDLES --id ID [--crl-out FILE]...
 
 Revokes every certificate of the device and removes its entry from BUNDLES/broker/acl; writes
-the CRL too. Copy both to the broker and reload Mosquitto. Its id is never given out again.
+the CRL too. Copy both to the broker and restart Mosquitto (systemctl restart
+implant-scan-mosquitto; a reload would leave its open connection). Its id is never given out again.
 ${CA_KEY_HELP}
 `,
     options: { ca: { type: 'string' }, bundles: { type: 'string' }, id: { type: 'string' }, 'crl-out': { type: 'string', multiple: true }, 'ca-passphrase-file': { type: 'string' } },
@@ -361,7 +365,7 @@ export async function run(argv: string[], deps: ProvisionDeps = {}): Promise<num
           }
           await writeCrl(ca, ledger);
         });
-        say(`Copy the CRL${step === 'retire' ? ' and the ACL' : ''} to the broker and reload Mosquitto.`);
+        say(`Copy the CRL${step === 'retire' ? ' and the ACL' : ''} to the broker and restart Mosquitto (systemctl restart implant-scan-mosquitto): a reload does not cut a connection already open.`);
         return 0;
       }
       case 'csr': {

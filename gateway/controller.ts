@@ -17,6 +17,7 @@ import type { Command, ScanEvent, ScanReceipt } from '../protocol/wire.ts';
 import { encodeScanEvent } from '../protocol/wire.ts';
 import type { GatewayConfig } from './config.ts';
 import type { GatewayMetrics } from './metrics.ts';
+import { REFUSAL_MESSAGES, type BrokerRefusal, type RefusalReason } from './mqtt/refusal.ts';
 import type { Feedback, IndicatorPort, LinkPort, OutboxPort } from './ports.ts';
 import { Publisher, type PublisherOptions } from './publisher.ts';
 import { decide } from './scan-decision.ts';
@@ -29,7 +30,8 @@ export interface SequenceSource {
 
 export interface Status {
   scanner: 'connecting' | 'open' | 'lost';
-  broker: 'online' | 'offline';
+  /** 'refused': the broker says no to this gateway (its certificate, credentials): see attention. */
+  broker: 'online' | 'offline' | 'refused';
   /** Pending scans: accepted, waiting for their receipt. */
   outbox: number;
   caseId: string | null;
@@ -38,9 +40,14 @@ export interface Status {
 }
 
 export interface Attention {
-  code: 'disk-full' | 'journal-damaged';
+  code: 'disk-full' | 'journal-damaged' | 'broker-refused';
   message: string;
+  /** broker-refused: why (gateway/mqtt/refusal.ts), e.g. 'certificate-revoked'. */
+  reason?: RefusalReason;
 }
+
+/** Alerts that light the indicator's attention pattern; a broker refusal shows as offline instead. */
+const lightsAttention = (a: Attention): boolean => a.code !== 'broker-refused';
 
 export type FrameOutcome =
   | { accepted: true; scanId: string }
@@ -120,6 +127,7 @@ export class GatewayController extends EventEmitter<Events> {
     });
     deps.link.on('online', this.onOnline);
     deps.link.on('offline', this.onOffline);
+    deps.link.on('refused', this.onRefused);
     deps.link.on('receipt', this.onReceipt);
     deps.link.on('command', this.onCommand);
     this.updateOutboxMetrics();
@@ -150,7 +158,7 @@ export class GatewayController extends EventEmitter<Events> {
   setAttention(code: Attention['code'], message: string): void {
     const was = this.status.attention;
     this.status.attention = [...was.filter((a) => a.code !== code), { code, message }];
-    if (was.length === 0) this.feedback('attention');
+    if (!was.some(lightsAttention)) this.feedback('attention');
     this.emitStatus();
     if (code === 'disk-full' && !was.some((a) => a.code === code)) this.emit('disk-full');
   }
@@ -158,7 +166,7 @@ export class GatewayController extends EventEmitter<Events> {
   clearAttention(code: Attention['code']): void {
     if (!this.status.attention.some((a) => a.code === code)) return;
     this.status.attention = this.status.attention.filter((a) => a.code !== code);
-    if (this.status.attention.length === 0) this.feedback('attention-cleared');
+    if (!this.status.attention.some(lightsAttention)) this.feedback('attention-cleared');
     this.deps.logger.warn({ code }, 'attention cleared');
     this.emitStatus();
   }
@@ -193,6 +201,7 @@ export class GatewayController extends EventEmitter<Events> {
     this.publisher.close();
     this.deps.link.off('online', this.onOnline);
     this.deps.link.off('offline', this.onOffline);
+    this.deps.link.off('refused', this.onRefused);
     this.deps.link.off('receipt', this.onReceipt);
     this.deps.link.off('command', this.onCommand);
   }
@@ -326,6 +335,7 @@ export class GatewayController extends EventEmitter<Events> {
 
   private readonly onOnline = (): void => {
     this.status.broker = 'online';
+    this.status.attention = this.status.attention.filter((a) => a.code !== 'broker-refused');
     this.deps.metrics.brokerConnected.set(1);
     this.feedback('online');
     this.emitStatus();
@@ -334,6 +344,16 @@ export class GatewayController extends EventEmitter<Events> {
   private readonly onOffline = (): void => {
     this.status.broker = 'offline';
     this.deps.metrics.brokerConnected.set(0);
+    this.feedback('offline');
+    this.emitStatus();
+  };
+
+  /** The link logs the refusal; staff see it on the page, and the indicator stays offline (red). */
+  private readonly onRefused = (refusal: BrokerRefusal): void => {
+    this.status.broker = 'refused';
+    this.deps.metrics.brokerConnected.set(0);
+    const alert: Attention = { code: 'broker-refused', message: REFUSAL_MESSAGES[refusal.reason], reason: refusal.reason };
+    this.status.attention = [...this.status.attention.filter((a) => a.code !== 'broker-refused'), alert];
     this.feedback('offline');
     this.emitStatus();
   };

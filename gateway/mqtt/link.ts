@@ -34,6 +34,12 @@
 // 'command' events. A payload that does not decode is counted (stats.malformed,
 // metrics.malformed) and logged with its error code, never its content, and never crashes the
 // link; nor does a throwing listener.
+//
+// Refusals: when the broker says no to this gateway (a TLS alert about our certificate — revoked,
+// expired, unknown CA — or a CONNACK refusal; refusal.ts), retrying cannot help until hospital IT
+// acts. The link keeps retrying with backoff, but logs the cause at error level the first time
+// and whenever it changes, the same cause again at most once per `refusalLogIntervalMs` (with
+// the number of refusals in between), and emits 'refused' so the station page can show it.
 
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
@@ -46,6 +52,7 @@ import type { BirthSeqStore } from './birth-seq-store.ts';
 import { InFlightLimit } from './in-flight.ts';
 import { decodeIncoming } from './incoming.ts';
 import { newLinkStats, type LinkMetrics, type LinkStats } from './link-metrics.ts';
+import { refusalOf, type BrokerRefusal } from './refusal.ts';
 
 export interface LinkTlsOptions {
   /** CA certificate(s) that the broker's certificate must chain to (PEM). */
@@ -85,9 +92,12 @@ export interface GatewayLinkOptions {
   maxInFlight?: number;
   /** Bound on close(): waiting for the OFFLINE state's PUBACK, then for the socket; default 2 000. */
   closeTimeoutMs?: number;
-  /** For tests: the jitter's random source and the reconnect timers. */
+  /** The same refusal is logged again at most this often; default 300 000 (a changed cause at once). */
+  refusalLogIntervalMs?: number;
+  /** For tests: the jitter's random source, the reconnect timers, and the clock of the refusal log's rate. */
   random?: () => number;
   timers?: Timers;
+  now?: () => number;
 }
 
 export interface OnlineInfo {
@@ -101,6 +111,8 @@ export type LinkEvents = {
   /** The broker granted the receipt and cmd subscriptions on this connection. */
   subscribed: [];
   offline: [];
+  /** The broker refused this gateway (first refusal, and whenever its reason changes); cleared by 'online'. */
+  refused: [refusal: BrokerRefusal];
   receipt: [receipt: ScanReceipt];
   command: [command: Command];
 };
@@ -152,6 +164,10 @@ export class GatewayLink extends EventEmitter<LinkEvents> {
   private closing: Promise<void> | null = null;
   private failuresLogged = 0;
   private lastError: string | null = null;
+  /** Set by 'error' during a connect attempt, read by the 'close' that ends it. */
+  private attemptRefusal: BrokerRefusal | null = null;
+  private currentRefusal: BrokerRefusal | null = null;
+  private refusalLog = { reason: '', atMs: 0, since: 0 };
 
   private constructor(private readonly options: GatewayLinkOptions) {
     super();
@@ -193,6 +209,11 @@ export class GatewayLink extends EventEmitter<LinkEvents> {
   /** Connected to the broker (CONNACK received, not yet closed). */
   get online(): boolean {
     return this.isOnline;
+  }
+
+  /** Why the broker refuses this gateway, since the last refused attempt; null once connected. */
+  get refusal(): BrokerRefusal | null {
+    return this.currentRefusal;
   }
 
   /** The birth sequence number of the current (or last attempted) connection. */
@@ -328,6 +349,9 @@ export class GatewayLink extends EventEmitter<LinkEvents> {
     this.schedule.reset();
     this.failuresLogged = 0;
     this.lastError = null;
+    this.attemptRefusal = null;
+    this.currentRefusal = null;
+    this.refusalLog = { reason: '', atMs: 0, since: 0 };
     if (this.connectedOnce) {
       this.stats.reconnects++;
       this.hook(() => this.options.metrics?.reconnected?.());
@@ -362,20 +386,45 @@ export class GatewayLink extends EventEmitter<LinkEvents> {
       if (!this.closed) this.log.warn({ birthSeq: String(this.seq), err: this.lastError }, 'mqtt: offline; reconnecting with backoff');
       this.emitSafely('offline');
     } else if (!this.closed) {
-      // Each failed attempt: the first one loudly, the rest (same story) at debug.
-      const fields = { err: this.lastError, attempt: this.schedule.attempts + 1 };
-      if (this.failuresLogged++ === 0) this.log.warn(fields, 'mqtt: cannot connect to the broker; retrying with backoff');
-      else this.log.debug(fields, 'mqtt: connect attempt failed');
+      const refusal = this.attemptRefusal;
+      this.attemptRefusal = null;
+      if (refusal) this.onRefused(refusal);
+      else {
+        // A broker that is away: the first failed attempt loudly, the rest (same story) at debug.
+        const fields = { err: this.lastError, attempt: this.schedule.attempts + 1 };
+        if (this.failuresLogged++ === 0) this.log.warn(fields, 'mqtt: cannot connect to the broker; retrying with backoff');
+        else this.log.debug(fields, 'mqtt: connect attempt failed');
+      }
     }
     this.retryLater();
   }
 
   private onError(err: Error & { code?: unknown }): void {
-    // Connection errors are followed by 'close', which reconnects; a CONNACK refusal is a
-    // configuration problem (credentials, ACL) worth an error line every time it changes.
+    // Connection errors are followed by 'close', which logs them and reconnects.
     const text = `${err.message}${typeof err.code === 'string' ? ` (${err.code})` : ''}`;
-    if (/Connection refused/.test(err.message) && text !== this.lastError) this.log.error({ err: text }, 'mqtt: the broker refused the connection');
+    const refusal = refusalOf(err);
+    if (refusal) this.attemptRefusal = refusal;
+    // A CONNACK refusal refusal.ts does not name (identifier rejected, server unavailable).
+    else if (/Connection refused/.test(err.message) && text !== this.lastError) this.log.error({ err: text }, 'mqtt: the broker refused the connection');
     this.lastError = text;
+  }
+
+  /** An error line for a new cause at once; the same cause again only after the interval. */
+  private onRefused(refusal: BrokerRefusal): void {
+    const now = (this.options.now ?? Date.now)();
+    const log = this.refusalLog;
+    const changed = refusal.reason !== log.reason;
+    if (changed || now - log.atMs >= (this.options.refusalLogIntervalMs ?? 300_000)) {
+      this.log.error(
+        { reason: refusal.reason, detail: refusal.detail, attempt: this.schedule.attempts + 1, ...(changed ? {} : { refusedSinceLastLine: log.since }) },
+        'mqtt: the broker refuses this gateway; retrying with backoff, but hospital IT must act',
+      );
+      this.refusalLog = { reason: refusal.reason, atMs: now, since: 0 };
+    } else log.since++;
+    if (this.currentRefusal?.reason !== refusal.reason) {
+      this.currentRefusal = refusal;
+      this.emitSafely('refused', refusal);
+    }
   }
 
   // ---- publish --------------------------------------------------------------------------------

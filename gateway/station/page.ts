@@ -5,7 +5,8 @@
 // createElement/textContent only: scanned values (a lot like `<img onerror=…>`) stay text.
 // No inline style attributes and no <form>: the CSP allows only the two hashed blocks.
 // No text input either: the gateway makes case ids (protocol/case-id.ts), staff only start and end.
-// What staff must act on (status.attention: disk full, a damaged journal) shows as a red alert;
+// What staff must act on (status.attention: disk full, a damaged journal, the broker refusing this
+// gateway — e.g. its certificate revoked) shows as a red alert;
 // the damaged-journal one has a "Seen" button, disk full clears itself when space returns.
 
 export const STATION_STYLE = `
