@@ -11,6 +11,7 @@ import { runBroker } from '../cli/broker.ts';
 import { collect, waitUntil, within } from '../gateway/broker/test-support.ts';
 import { type IssuedRecord, provisionFleet } from './fleet.ts';
 import { createCrl, createSiteCa, importCa, type LoadedCa } from './pki.ts';
+import { expectTlsPolicy, OPENSSL } from './s-client-test-support.ts';
 
 let dir: string;
 let url: string;
@@ -100,6 +101,11 @@ test("another hospital's certificate is refused at the handshake, and a gateway 
   // control, same broker: the gateway's own certificate with its own client id
   const own = await client(join(dir, 'bundles', 'gateways', 'gw-or7'), 'gateway', 'gw-or7');
   expect(own.connected).toBe(true);
+});
+
+test.skipIf(OPENSSL === null)('the TLS policy (openssl s_client): TLS 1.2 only with an ECDHE AEAD suite, a CBC-SHA1 one refused; TLS 1.1 refused; TLS 1.3 works', async () => {
+  const g = join(dir, 'bundles', 'gateways', 'gw-or7');
+  await expectTlsPolicy({ port: new URL(url).port, caFile: join(dir, 'bundles', 'broker', 'ca.pem'), certFile: join(g, 'gateway.pem'), keyFile: join(g, 'gateway.key') });
 });
 
 test('revocation bites: after a CRL naming a connected gateway and a reload (SIGHUP), it is disconnected within seconds and logged at warn; reconnecting is refused as CERT_REVOKED; the uplink stays', async () => {

@@ -11,24 +11,16 @@
 // An observer (read-only, subscribe to its site's scans and states) is a role of this ACL only:
 // its own CN, so its own client id, never the uplink's session.
 //
-// TLS 1.2 is offered with ECDHE + AEAD suites only (TLS_1_2_CIPHERS); TLS 1.3's suites are all AEAD.
+// TLS: the policy of every listener (protocol/tls-policy.ts): TLS 1.2 at least, and in TLS 1.2
+// ECDHE + AEAD suites only (TLS_1_2_CIPHERS); TLS 1.3's suites are all AEAD.
 // The bounds (BROKER_LIMITS) keep one misbehaving client from exhausting the broker: a scan event
 // is a few hundred bytes, and the protocol refuses any message over MAX_MESSAGE_BYTES anyway.
 
 import { isValidId, TOPIC_PREFIX } from '../protocol/topics.ts';
+import { TLS_1_2_CIPHERS, TLS_MIN_VERSION } from '../protocol/tls-policy.ts';
 import { MAX_MESSAGE_BYTES } from '../protocol/wire.ts';
 import type { ClientIdentity } from '../gateway/broker/identity.ts';
 import type { ObserverIdentity } from './subject.ts';
-
-/** ECDHE key exchange, AEAD only (no CBC, no SHA-1 MAC); ECDSA first: every broker key we issue is P-256. */
-export const TLS_1_2_CIPHERS = [
-  'ECDHE-ECDSA-AES128-GCM-SHA256',
-  'ECDHE-ECDSA-AES256-GCM-SHA384',
-  'ECDHE-ECDSA-CHACHA20-POLY1305',
-  'ECDHE-RSA-AES128-GCM-SHA256',
-  'ECDHE-RSA-AES256-GCM-SHA384',
-  'ECDHE-RSA-CHACHA20-POLY1305',
-].join(':');
 
 /** Mosquitto's bounds, with why each value fits. */
 export const BROKER_LIMITS = {
@@ -92,7 +84,7 @@ export function mosquittoConf(o: MosquittoConfOptions): string {
     `certfile ${safeLine('certFile', o.tls.certFile)}`,
     `keyfile ${safeLine('keyFile', o.tls.keyFile)}`,
     ...(o.tls.crlFile ? [`crlfile ${safeLine('crlFile', o.tls.crlFile)}`] : []),
-    'tls_version tlsv1.2',
+    `tls_version ${TLS_MIN_VERSION.toLowerCase()}`,
     `ciphers ${TLS_1_2_CIPHERS}`,
     `max_connections ${BROKER_LIMITS.max_connections}`,
     'require_certificate true',

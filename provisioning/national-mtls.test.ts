@@ -11,6 +11,7 @@ import { httpNationalClient, NationalError } from '../gateway/uplink/national-cl
 import { gs1Raw, HIP_STEM, scanEvent } from '../national/test-support.ts';
 import { provisionFleet } from './fleet.ts';
 import { createSiteCa, importCa } from './pki.ts';
+import { expectTlsPolicy, OPENSSL } from './s-client-test-support.ts';
 
 let dir: string;
 let url: string;
@@ -55,4 +56,9 @@ test("a gateway's certificate is not an uplink's", async () => {
   const refused = await gateway.sendBatch([scanEvent(gs1Raw(HIP_STEM, 'LOT44'), { site: 'sahlgrenska', scanId: '019b76da-a800-7a3e-9c41-00000000cafe' })]).catch((e: unknown) => e);
   expect(refused).toBeInstanceOf(NationalError);
   expect((refused as NationalError).status).toBe(401);
+});
+
+test.skipIf(OPENSSL === null)('the TLS policy (openssl s_client): TLS 1.2 only with an ECDHE AEAD suite, a CBC-SHA1 one refused; TLS 1.1 refused; TLS 1.3 works', async () => {
+  const u = join(dir, 'uplinks', 'uplink-sahlgrenska');
+  await expectTlsPolicy({ port: new URL(url).port, caFile: join(dir, 'broker', 'ca.pem'), certFile: join(u, 'uplink.pem'), keyFile: join(u, 'uplink.key') });
 });
