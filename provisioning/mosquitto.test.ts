@@ -24,7 +24,7 @@ describe('Mosquitto ACL text', () => {
     const acl = mosquittoAcl([GW_A, UPLINK]);
     expect(acl).toContain(`user ${GW_A.gateway}\ntopic write ${scanTopic(A)}\n`);
     expect(acl).toContain(`topic read ${receiptTopic(A)}\n`);
-    expect(acl).toContain(`user ${UPLINK.id}\ntopic read implant/v1/${UPLINK.site}/+/+/scan\n`);
+    expect(acl).toContain(`user ${UPLINK.id}\ntopic write implant/v1/${UPLINK.site}/+/+/receipt\ntopic read implant/v1/${UPLINK.site}/+/+/scan\n`);
     expect(acl).not.toMatch(/#\s*$|topic \w+ #|implant\/v1\/#/m);
   });
 
