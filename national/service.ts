@@ -10,6 +10,7 @@
 
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { TLS_SERVER_POLICY } from '../protocol/tls-policy.ts';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { registryAuthenticator, type RegistryCredential } from './auth/registry-auth.ts';
@@ -157,7 +158,7 @@ export async function createNationalService(options: NationalServiceOptions): Pr
 
   const tls = options.tls;
   const server: Server = tls
-    ? createHttpsServer({ cert: tls.cert, key: tls.key, ca: tls.ca, crl: tls.crl, requestCert: tls.ca !== undefined, rejectUnauthorized: false, minVersion: 'TLSv1.2' }, onRequest)
+    ? createHttpsServer({ cert: tls.cert, key: tls.key, ca: tls.ca, crl: tls.crl, requestCert: tls.ca !== undefined, rejectUnauthorized: false, ...TLS_SERVER_POLICY }, onRequest)
     : createHttpServer(onRequest);
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;

@@ -11,6 +11,7 @@ import { runBroker } from '../cli/broker.ts';
 import { collect, waitUntil, within } from '../gateway/broker/test-support.ts';
 import { type IssuedRecord, provisionFleet } from './fleet.ts';
 import { createCrl, createSiteCa, importCa, type LoadedCa } from './pki.ts';
+import { expectTlsPolicy, OPENSSL } from './s-client-test-support.ts';
 
 let dir: string;
 let url: string;
@@ -36,7 +37,7 @@ beforeAll(async () => {
     const made = await createSiteCa({ site, validDays: 30 });
     const ca = await importCa(made.certPem, made.keyPem);
     if (site === 'sahlgrenska') siteCa = ca;
-    const fleet = await provisionFleet({ ca, site, theatres: [{ theatre: 'or-7', gateway: 'gw-or7' }], broker: { url: 'mqtts://127.0.0.1:8883', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] }, uplinks: [`uplink-${site}`], out: join(dir, out), validDays: 7 });
+    const fleet = await provisionFleet({ ca, site, theatres: [{ theatre: 'or-7', gateway: 'gw-or7' }], broker: { url: 'mqtts://127.0.0.1:8883', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] }, uplinks: [`uplink-${site}`], observers: ['watch-it'], out: join(dir, out), validDays: 7 });
     if (site === 'sahlgrenska') serials = fleet.issued;
   }
   const b = join(dir, 'bundles', 'broker');
@@ -70,10 +71,10 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function client(bundle: string, name: string, clientId: string): Promise<MqttClient> {
+async function client(bundle: string, name: string, clientId: string, clean = true): Promise<MqttClient> {
   const tls = { ca: await readFile(join(dir, 'bundles', 'broker', 'ca.pem')), cert: await readFile(join(bundle, `${name}.pem`)), key: await readFile(join(bundle, `${name}.key`)) };
   return new Promise((resolve, reject) => {
-    const c = connect(url, { protocolVersion: 4, reconnectPeriod: 0, clean: true, clientId, connectTimeout: 5000, ...tls });
+    const c = connect(url, { protocolVersion: 4, reconnectPeriod: 0, clean, clientId, connectTimeout: 5000, ...tls });
     clients.push(c);
     c.once('connect', () => resolve(c));
     c.once('error', reject);
@@ -100,6 +101,39 @@ test("another hospital's certificate is refused at the handshake, and a gateway 
   // control, same broker: the gateway's own certificate with its own client id
   const own = await client(join(dir, 'bundles', 'gateways', 'gw-or7'), 'gateway', 'gw-or7');
   expect(own.connected).toBe(true);
+});
+
+test.skipIf(OPENSSL === null)('the TLS policy (openssl s_client): TLS 1.2 only with an ECDHE AEAD suite, a CBC-SHA1 one refused; TLS 1.1 refused; TLS 1.3 works', async () => {
+  const g = join(dir, 'bundles', 'gateways', 'gw-or7');
+  await expectTlsPolicy({ port: new URL(url).port, caFile: join(dir, 'bundles', 'broker', 'ca.pem'), certFile: join(g, 'gateway.pem'), keyFile: join(g, 'gateway.key') });
+});
+
+test("the observer's certificate watches the site's scans read-only, under its own client id: the uplink's session is untouched", async () => {
+  const scan = 'implant/v1/sahlgrenska/or-7/gw-or7/scan';
+  const uplink = await client(join(dir, 'bundles', 'uplinks', 'uplink-sahlgrenska'), 'uplink', 'uplink-sahlgrenska', false);
+  let uplinkClosed = false;
+  uplink.on('close', () => (uplinkClosed = true));
+  const atUplink = collect(uplink);
+  await uplink.subscribeAsync('implant/v1/sahlgrenska/+/+/scan', { qos: 1 });
+  const bundle = join(dir, 'bundles', 'observers', 'watch-it');
+  // The uplink's client id is not the observer's to take (CONNACK 5), so it cannot kick the uplink off.
+  await expect(client(bundle, 'observer', 'uplink-sahlgrenska')).rejects.toMatchObject({ code: 5 });
+  const observer = await client(bundle, 'observer', 'watch-it');
+  const atObserver = collect(observer);
+  const granted = await observer.subscribeAsync(['implant/v1/sahlgrenska/+/+/scan', 'implant/v1/sahlgrenska/+/+/state'], { qos: 1 });
+  expect(granted.map((g) => g.qos)).toEqual([1, 1]);
+  await expect(observer.subscribeAsync('implant/v1/sahlgrenska/+/+/receipt', { qos: 1 })).rejects.toThrow(/Subscribe error/); // SUBACK 0x80
+  const gw = await client(join(dir, 'bundles', 'gateways', 'gw-or7'), 'gateway', 'gw-or7');
+  await gw.publishAsync(scan, 'scan 1', { qos: 1 });
+  expect((await atObserver.waitFor(1)).map((m) => m.payload.toString())).toEqual(['scan 1']);
+  // A publish by the observer is refused: the broker closes its connection, nobody receives it.
+  const observerClosed = new Promise<void>((resolve) => observer.once('close', () => resolve()));
+  observer.publish(scan, 'forged by the observer', { qos: 1 });
+  await within(observerClosed, 10_000, 'the observer to be disconnected for publishing');
+  await gw.publishAsync(scan, 'scan 2', { qos: 1 });
+  expect((await atUplink.waitFor(2)).map((m) => m.payload.toString())).toEqual(['scan 1', 'scan 2']);
+  expect(uplinkClosed).toBe(false);
+  expect(log).toMatch(/publish refused by the ACL/);
 });
 
 test('revocation bites: after a CRL naming a connected gateway and a reload (SIGHUP), it is disconnected within seconds and logged at warn; reconnecting is refused as CERT_REVOKED; the uplink stays', async () => {

@@ -1,5 +1,5 @@
 // The hospital broker as Mosquitto: its configuration and ACL file, written from the same rules as
-// the embedded broker's (gateway/broker/acl.ts `gatewayAcl`).
+// the embedded broker's (gateway/broker/acl.ts `ROLE_RULES`, the table `gatewayAcl` decides from).
 //   mosquittoAcl([{ kind: 'gateway', site: 'sahlgrenska', theatre: 'or-7', gateway: 'gw-or7' }, …])
 //     → "user gw-or7\ntopic write implant/v1/sahlgrenska/or-7/gw-or7/scan\n…"
 //   mosquittoConf({ port: 8883, tls: { caFile, certFile, keyFile, crlFile }, aclFile, persistenceDir })
@@ -8,27 +8,19 @@
 // certificate's CN the username the ACL is keyed by (the gateway id, the uplink's or operator's
 // id), and `use_username_as_clientid` pins the MQTT client id to it, as gatewayAcl's
 // authorizeConnect does: no device can take over another's session. Plain TCP is not offered.
-// An observer (read-only, subscribe to its site's scans and states) is a role of this ACL only:
-// its own CN, so its own client id, never the uplink's session.
+// An observer (read-only, subscribe to its site's scans and states) has its own CN, so its own
+// client id: it never takes the uplink's session.
 //
-// TLS 1.2 is offered with ECDHE + AEAD suites only (TLS_1_2_CIPHERS); TLS 1.3's suites are all AEAD.
+// TLS: the policy of every listener (protocol/tls-policy.ts): TLS 1.2 at least, and in TLS 1.2
+// ECDHE + AEAD suites only (TLS_1_2_CIPHERS); TLS 1.3's suites are all AEAD.
 // The bounds (BROKER_LIMITS) keep one misbehaving client from exhausting the broker: a scan event
 // is a few hundred bytes, and the protocol refuses any message over MAX_MESSAGE_BYTES anyway.
 
 import { isValidId, TOPIC_PREFIX } from '../protocol/topics.ts';
+import { TLS_1_2_CIPHERS, TLS_MIN_VERSION } from '../protocol/tls-policy.ts';
 import { MAX_MESSAGE_BYTES } from '../protocol/wire.ts';
+import { ROLE_RULES } from '../gateway/broker/acl.ts';
 import type { ClientIdentity } from '../gateway/broker/identity.ts';
-import type { ObserverIdentity } from './subject.ts';
-
-/** ECDHE key exchange, AEAD only (no CBC, no SHA-1 MAC); ECDSA first: every broker key we issue is P-256. */
-export const TLS_1_2_CIPHERS = [
-  'ECDHE-ECDSA-AES128-GCM-SHA256',
-  'ECDHE-ECDSA-AES256-GCM-SHA384',
-  'ECDHE-ECDSA-CHACHA20-POLY1305',
-  'ECDHE-RSA-AES128-GCM-SHA256',
-  'ECDHE-RSA-AES256-GCM-SHA384',
-  'ECDHE-RSA-CHACHA20-POLY1305',
-].join(':');
 
 /** Mosquitto's bounds, with why each value fits. */
 export const BROKER_LIMITS = {
@@ -48,7 +40,7 @@ export const BROKER_LIMITS = {
   memory_limit: 1024 * 1024 * 1024,
 } as const;
 
-export type AclIdentity = ClientIdentity | ObserverIdentity;
+export type AclIdentity = ClientIdentity;
 
 export interface MosquittoTlsFiles {
   caFile: string;
@@ -92,7 +84,7 @@ export function mosquittoConf(o: MosquittoConfOptions): string {
     `certfile ${safeLine('certFile', o.tls.certFile)}`,
     `keyfile ${safeLine('keyFile', o.tls.keyFile)}`,
     ...(o.tls.crlFile ? [`crlfile ${safeLine('crlFile', o.tls.crlFile)}`] : []),
-    'tls_version tlsv1.2',
+    `tls_version ${TLS_MIN_VERSION.toLowerCase()}`,
     `ciphers ${TLS_1_2_CIPHERS}`,
     `max_connections ${BROKER_LIMITS.max_connections}`,
     'require_certificate true',
@@ -103,7 +95,7 @@ export function mosquittoConf(o: MosquittoConfOptions): string {
   return lines.join('\n');
 }
 
-/** One `user` block per identity, least privilege (the rules of gatewayAcl). */
+/** One `user` block per identity, least privilege: the rows of gatewayAcl's table (ROLE_RULES). */
 export function mosquittoAcl(identities: readonly AclIdentity[]): string {
   const seen = new Set<string>();
   const blocks = identities.map((identity) => {
@@ -114,15 +106,9 @@ export function mosquittoAcl(identities: readonly AclIdentity[]): string {
     }
     if (seen.has(user)) throw new Error(`${user} appears twice: every certificate CN (gateway, uplink, operator or observer id) must be unique on a broker`);
     seen.add(user);
-    const site = `${TOPIC_PREFIX}/${identity.site}`;
-    const rules =
-      identity.kind === 'gateway'
-        ? [`write ${site}/${identity.theatre}/${identity.gateway}/scan`, `write ${site}/${identity.theatre}/${identity.gateway}/state`, `read ${site}/${identity.theatre}/${identity.gateway}/receipt`, `read ${site}/${identity.theatre}/${identity.gateway}/cmd`]
-        : identity.kind === 'uplink'
-          ? [`read ${site}/+/+/scan`, `read ${site}/+/+/state`, `write ${site}/+/+/receipt`]
-          : identity.kind === 'observer'
-            ? [`read ${site}/+/+/scan`, `read ${site}/+/+/state`]
-            : [`read ${site}/+/+/state`, `write ${site}/+/+/cmd`];
+    const role = ROLE_RULES[identity.kind];
+    const place = `${TOPIC_PREFIX}/${identity.site}/${identity.kind === 'gateway' && role.scope === 'own-gateway' ? `${identity.theatre}/${identity.gateway}` : '+/+'}`;
+    const rules = [...role.publish.map((kind) => `write ${place}/${kind}`), ...role.subscribe.map((kind) => `read ${place}/${kind}`)];
     return [`# ${identity.kind} of ${identity.site}`, `user ${user}`, ...rules.map((r) => `topic ${r}`), ''].join('\n');
   });
   return ['# Implant Scan broker ACL (written by implant-scan provision). Anything not listed is refused.', '', ...blocks].join('\n');

@@ -1,7 +1,11 @@
 // `implant-scan national --tls-ca …` with the certificates `implant-scan provision` issues: an
 // uplink is its client certificate (mutual TLS) and may send only its own hospital's scans; a
 // gateway's certificate, or none, is not an uplink.
+import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -11,6 +15,7 @@ import { httpNationalClient, NationalError } from '../gateway/uplink/national-cl
 import { gs1Raw, HIP_STEM, scanEvent } from '../national/test-support.ts';
 import { provisionFleet } from './fleet.ts';
 import { createSiteCa, importCa } from './pki.ts';
+import { expectTlsPolicy, OPENSSL } from './s-client-test-support.ts';
 
 let dir: string;
 let url: string;
@@ -55,4 +60,35 @@ test("a gateway's certificate is not an uplink's", async () => {
   const refused = await gateway.sendBatch([scanEvent(gs1Raw(HIP_STEM, 'LOT44'), { site: 'sahlgrenska', scanId: '019b76da-a800-7a3e-9c41-00000000cafe' })]).catch((e: unknown) => e);
   expect(refused).toBeInstanceOf(NationalError);
   expect((refused as NationalError).status).toBe(401);
+});
+
+test.skipIf(OPENSSL === null)('the TLS policy (openssl s_client): TLS 1.2 only with an ECDHE AEAD suite, a CBC-SHA1 one refused; TLS 1.1 refused; TLS 1.3 works', async () => {
+  const u = join(dir, 'uplinks', 'uplink-sahlgrenska');
+  await expectTlsPolicy({ port: new URL(url).port, caFile: join(dir, 'broker', 'ca.pem'), certFile: join(u, 'uplink.pem'), keyFile: join(u, 'uplink.key') });
+});
+
+test("the uplink's national client keeps the policy too: it will not talk TLS 1.2 with a CBC-SHA1 suite, and does with an AEAD one", async () => {
+  const b = join(dir, 'broker');
+  const [cert, key] = [await readFile(join(b, 'broker.pem')), await readFile(join(b, 'broker.key'))];
+  /** A server offering exactly `ciphers` in TLS 1.2: the suites it negotiated, the client's outcome. */
+  const tryWith = async (ciphers: string) => {
+    const negotiated: string[] = [];
+    const server = createServer({ cert, key, ciphers, maxVersion: 'TLSv1.2' }, (_req, res) => res.writeHead(503).end());
+    server.on('secureConnection', (socket: TLSSocket) => negotiated.push(socket.getCipher().name));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const c = httpNationalClient({ url: `https://localhost:${(server.address() as AddressInfo).port}/`, tls: { ca: await readFile(join(b, 'ca.pem')) } });
+      const outcome = await c.sendBatch([scanEvent(gs1Raw(HIP_STEM), { site: 'sahlgrenska' })]).catch((e: unknown) => e as Error);
+      return { negotiated, outcome };
+    } finally {
+      server.close();
+    }
+  };
+  const cbc = await tryWith('ECDHE-ECDSA-AES128-SHA');
+  expect(cbc.negotiated).toEqual([]);
+  expect(String(cbc.outcome)).toMatch(/handshake failure|no shared cipher|EPROTO/i);
+  const aead = await tryWith('ECDHE-ECDSA-AES128-GCM-SHA256');
+  expect(aead.negotiated).toEqual(['ECDHE-ECDSA-AES128-GCM-SHA256']);
+  expect((aead.outcome as NationalError).status).toBe(503);
 });

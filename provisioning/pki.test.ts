@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { encryptPrivateKeyPem } from './keys.ts';
 import { createCrl, createKeyAndCsr, createSiteCa, identityOf, importCa, issueCertificate, issueFromCsr, type CaPem, type LoadedCa } from './pki.ts';
 import type { PeerCertificate } from 'node:tls';
-import { identityFromPeerCertificate, identityFromSubject, subjectOf, type CertificateIdentity } from './subject.ts';
+import { identityFromPeerCertificate, identityFromSubject, RESERVED_OUS, subjectOf, type CertificateIdentity } from './subject.ts';
 
 const openssl = ['/usr/bin/openssl', '/usr/local/bin/openssl'].find((p) => existsSync(p)) ?? null;
 
@@ -67,14 +67,14 @@ describe.skipIf(openssl === null)('pki checked by openssl', () => {
     expect(identityOf(up.certPem)).toEqual(UPLINK);
   });
 
-  test('an observer certificate: O = site, OU = observer, CN = id; no identity for the embedded broker', async () => {
+  test('an observer certificate: O = site, OU = observer, CN = id; the embedded broker reads it as the observer', async () => {
     const OBSERVER = { kind: 'observer', site: 'sahlgrenska', id: 'watch-it' } as const;
     const o = await issueCertificate(ca, OBSERVER, { validDays: 2 });
     expect(verify(o.certPem, '-purpose', 'sslclient').ok).toBe(true);
     expect(ossl('x509', '-noout', '-subject', '-in', 'leaf.pem').out.trim()).toBe('subject=O = sahlgrenska, OU = observer, CN = watch-it');
     expect(identityOf(o.certPem)).toEqual(OBSERVER);
-    // Read as a gateway of theatre "observer" it could publish scans: the embedded broker gets no identity.
-    expect(identityFromSubject({ O: 'sahlgrenska', OU: 'observer', CN: 'watch-it' })).toBeNull();
+    // Never a gateway of theatre "observer" (which could publish scans): the read-only observer.
+    expect(identityFromSubject({ O: 'sahlgrenska', OU: 'observer', CN: 'watch-it' })).toEqual(OBSERVER);
   });
 
   test('an encrypted CA key (PKCS#8, AES-256) is what openssl reads with the passphrase, and imports with it only', async () => {
@@ -214,8 +214,8 @@ describe('identities and subjects', () => {
   test('the subject mapping inverts for every valid client identity', () => {
     const idArb = fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/);
     const identity: fc.Arbitrary<CertificateIdentity> = fc.oneof(
-      fc.record({ kind: fc.constant('gateway' as const), site: idArb, theatre: idArb.filter((t) => t !== 'uplink' && t !== 'operator'), gateway: idArb }),
-      fc.record({ kind: fc.constantFrom('uplink' as const, 'operator' as const), site: idArb, id: idArb }),
+      fc.record({ kind: fc.constant('gateway' as const), site: idArb, theatre: idArb.filter((t) => !(RESERVED_OUS as readonly string[]).includes(t)), gateway: idArb }),
+      fc.record({ kind: fc.constantFrom('uplink' as const, 'operator' as const, 'observer' as const), site: idArb, id: idArb }),
     );
     fc.assert(
       fc.property(identity, (i) => {
@@ -229,6 +229,7 @@ describe('identities and subjects', () => {
     const peer = (subject: object) => ({ subject }) as unknown as PeerCertificate;
     expect(identityFromPeerCertificate(peer({ O: 'sahlgrenska', OU: 'or-3', CN: 'gw-or3' }))).toEqual(GW);
     expect(identityFromPeerCertificate(peer({ O: 'sahlgrenska', OU: 'uplink', CN: 'up-1' }))).toEqual({ kind: 'uplink', site: 'sahlgrenska', id: 'up-1' });
+    expect(identityFromPeerCertificate(peer({ O: 'sahlgrenska', OU: 'observer', CN: 'watch-it' }))).toEqual({ kind: 'observer', site: 'sahlgrenska', id: 'watch-it' });
     expect(identityFromPeerCertificate(peer({ C: 'SE', O: 'sahlgrenska', OU: 'or-3', CN: 'gw-or3' }))).toBeNull();
     expect(identityFromPeerCertificate(peer({ O: 'sahlgrenska', OU: ['or-3', 'or-4'], CN: 'gw-or3' }))).toBeNull();
     expect(identityFromPeerCertificate(peer({ O: 'sahlgrenska', CN: 'gw-or3' }))).toBeNull();

@@ -8,16 +8,15 @@
 //   identityFromSubject({ O: 'sahlgrenska', OU: 'or-3', CN: 'gw-or3' }) → the gateway above
 //   certificateAuthenticator(identityFromPeerCertificate)  the broker's side (gateway/broker/auth.ts)
 //
-// 'uplink', 'operator' and 'observer' are reserved OUs, so no theatre may be called that. The
-// observer is a Mosquitto ACL role only (provisioning/mosquitto.ts): the embedded broker knows no
-// such identity, so identityFromSubject gives null for it and that broker refuses it.
+// 'uplink', 'operator' and 'observer' are reserved OUs, so no theatre may be called that.
 
 import { isIP } from 'node:net';
 import type { PeerCertificate } from 'node:tls';
-import { parseIdentity, type GatewayIdentity, type OperatorIdentity, type UplinkIdentity } from '../gateway/broker/identity.ts';
+import { parseIdentity, type ClientIdentity } from '../gateway/broker/identity.ts';
 import { ID_PATTERN, isValidId } from '../protocol/topics.ts';
 
-export type ClientCertificateIdentity = GatewayIdentity | UplinkIdentity | OperatorIdentity;
+/** Every identity a client certificate can carry (all but the local demo's). */
+export type ClientCertificateIdentity = Exclude<ClientIdentity, { kind: 'local-demo' }>;
 
 export interface BrokerIdentity {
   kind: 'broker';
@@ -27,14 +26,7 @@ export interface BrokerIdentity {
   ipAddresses?: readonly string[];
 }
 
-/** Subscribe-only, its own client id: `mosquitto_sub` with it never takes the uplink's session. */
-export interface ObserverIdentity {
-  kind: 'observer';
-  site: string;
-  id: string;
-}
-
-export type CertificateIdentity = ClientCertificateIdentity | ObserverIdentity | BrokerIdentity;
+export type CertificateIdentity = ClientCertificateIdentity | BrokerIdentity;
 
 /** A subject's O, OU and CN (each absent or one value). */
 export interface SubjectFields {
@@ -99,9 +91,9 @@ export function subjectOf(identity: CertificateIdentity): Array<Record<string, s
 
 /** The inverse for client certificates: null unless the fields name a valid identity. */
 export function identityFromSubject(s: SubjectFields): ClientCertificateIdentity | null {
-  if (s.OU === undefined || s.OU === 'observer') return null;
+  if (s.OU === undefined) return null;
   const identity =
-    s.OU === 'uplink' || s.OU === 'operator'
+    (RESERVED_OUS as readonly string[]).includes(s.OU)
       ? parseIdentity({ kind: s.OU, site: s.O, id: s.CN })
       : parseIdentity({ kind: 'gateway', site: s.O, theatre: s.OU, gateway: s.CN });
   return identity !== null && identity.kind !== 'local-demo' ? identity : null;

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { TOPIC_KINDS, cmdTopic, receiptTopic, scanTopic, siteScanSubscription, siteStateSubscription, siteSubscription, stateTopic, topicFor } from '../../protocol/topics.ts';
 import { allowAllForLocalDemoAcl, gatewayAcl } from './acl.ts';
-import { LOCAL_DEMO_IDENTITY, parseIdentity, type ClientIdentity, type GatewayIdentity, type OperatorIdentity, type UplinkIdentity } from './identity.ts';
+import { LOCAL_DEMO_IDENTITY, parseIdentity, type ClientIdentity, type GatewayIdentity, type ObserverIdentity, type OperatorIdentity, type UplinkIdentity } from './identity.ts';
 
 const gw = (site: string, theatre: string, gateway: string): GatewayIdentity => ({ kind: 'gateway', site, theatre, gateway });
 const A = gw('sahlgrenska', 'or-3', 'gw-or3');
@@ -10,6 +10,7 @@ const B = gw('sahlgrenska', 'or-4', 'gw-or4');
 const A_ELSEWHERE = gw('sus-lund', 'or-3', 'gw-or3'); // same theatre and gateway ids, another site
 const UPLINK: UplinkIdentity = { kind: 'uplink', site: 'sahlgrenska', id: 'uplink-sahlgrenska' };
 const OPERATOR: OperatorIdentity = { kind: 'operator', site: 'sahlgrenska', id: 'ops' };
+const OBSERVER: ObserverIdentity = { kind: 'observer', site: 'sahlgrenska', id: 'watch-it' };
 const at = (g: GatewayIdentity) => ({ site: g.site, theatre: g.theatre, gateway: g.gateway });
 
 describe('gatewayAcl: a gateway', () => {
@@ -52,16 +53,17 @@ describe('gatewayAcl: a gateway', () => {
   });
 });
 
-describe('gatewayAcl: the uplink and operators of a site', () => {
+/** What the uplink and an observer both may read: every scan and state of their site, nothing else. */
+function expectReadsSiteScansAndStates(identity: UplinkIdentity | ObserverIdentity): void {
+  const allowed = [siteScanSubscription('sahlgrenska'), siteStateSubscription('sahlgrenska'), scanTopic(at(B)), stateTopic(at(B))];
+  const refused = [siteSubscription('sahlgrenska', 'receipt'), siteSubscription('sahlgrenska', 'cmd'), receiptTopic(at(B)), siteScanSubscription('sus-lund'), 'implant/v1/+/+/+/scan', 'implant/v1/sahlgrenska/#'];
+  for (const filter of allowed) expect(gatewayAcl.authorizeSubscribe(identity, filter), filter).toBe(true);
+  for (const filter of refused) expect(gatewayAcl.authorizeSubscribe(identity, filter), filter).toBe(false);
+}
+
+describe('gatewayAcl: the uplink, operators and observers of a site', () => {
   test('the uplink reads scans and states of its site, and publishes its receipts', () => {
-    expect(gatewayAcl.authorizeSubscribe(UPLINK, siteScanSubscription('sahlgrenska'))).toBe(true);
-    expect(gatewayAcl.authorizeSubscribe(UPLINK, siteStateSubscription('sahlgrenska'))).toBe(true);
-    expect(gatewayAcl.authorizeSubscribe(UPLINK, scanTopic(at(B)))).toBe(true);
-    expect(gatewayAcl.authorizeSubscribe(UPLINK, siteSubscription('sahlgrenska', 'receipt'))).toBe(false);
-    expect(gatewayAcl.authorizeSubscribe(UPLINK, siteSubscription('sahlgrenska', 'cmd'))).toBe(false);
-    expect(gatewayAcl.authorizeSubscribe(UPLINK, siteScanSubscription('sus-lund'))).toBe(false);
-    expect(gatewayAcl.authorizeSubscribe(UPLINK, 'implant/v1/+/+/+/scan')).toBe(false);
-    expect(gatewayAcl.authorizeSubscribe(UPLINK, 'implant/v1/sahlgrenska/#')).toBe(false);
+    expectReadsSiteScansAndStates(UPLINK);
     expect(gatewayAcl.authorizePublish(UPLINK, receiptTopic(at(B)))).toBe(true);
     expect(gatewayAcl.authorizePublish(UPLINK, receiptTopic(at(A_ELSEWHERE)))).toBe(false);
     expect(gatewayAcl.authorizePublish(UPLINK, scanTopic(at(B)))).toBe(false);
@@ -77,6 +79,13 @@ describe('gatewayAcl: the uplink and operators of a site', () => {
     expect(gatewayAcl.authorizePublish(OPERATOR, receiptTopic(at(A)))).toBe(false);
     expect(gatewayAcl.authorizeSubscribe(OPERATOR, siteStateSubscription('sahlgrenska'))).toBe(true);
     expect(gatewayAcl.authorizeSubscribe(OPERATOR, siteScanSubscription('sahlgrenska'))).toBe(false);
+  });
+
+  test('an observer reads scans and states of its site, publishes nothing, connects only as itself', () => {
+    expectReadsSiteScansAndStates(OBSERVER);
+    for (const kind of TOPIC_KINDS) expect(gatewayAcl.authorizePublish(OBSERVER, topicFor(at(A), kind)), kind).toBe(false);
+    expect(gatewayAcl.authorizeConnect(OBSERVER, 'watch-it')).toBe(true);
+    expect(gatewayAcl.authorizeConnect(OBSERVER, 'uplink-sahlgrenska')).toBe(false);
   });
 
   test('the local-demo identity gets nothing from gatewayAcl, everything from allowAllForLocalDemoAcl', () => {
@@ -109,12 +118,15 @@ function oracle(identity: ClientIdentity, action: 'publish' | 'subscribe', topic
     case 'operator':
       if (action === 'publish') return t !== null && t.site === identity.site && t.kind === 'cmd';
       return topic === `implant/v1/${identity.site}/+/+/state` || (t !== null && t.site === identity.site && t.kind === 'state');
+    case 'observer':
+      if (action === 'publish') return false;
+      return [`implant/v1/${identity.site}/+/+/scan`, `implant/v1/${identity.site}/+/+/state`].includes(topic) || (t !== null && t.site === identity.site && ['scan', 'state'].includes(t.kind));
     case 'local-demo':
       return false;
   }
 }
 
-const IDENTITIES: ClientIdentity[] = [A, B, A_ELSEWHERE, UPLINK, { kind: 'uplink', site: 'sus-lund', id: 'uplink-sus-lund' }, OPERATOR, LOCAL_DEMO_IDENTITY];
+const IDENTITIES: ClientIdentity[] = [A, B, A_ELSEWHERE, UPLINK, { kind: 'uplink', site: 'sus-lund', id: 'uplink-sus-lund' }, OPERATOR, OBSERVER, { kind: 'observer', site: 'sus-lund', id: 'watch-lund' }, LOCAL_DEMO_IDENTITY];
 const word = fc.constantFrom('implant', 'v1', 'sahlgrenska', 'sus-lund', 'or-3', 'or-4', 'gw-or3', 'gw-or4', 'scan', 'state', 'receipt', 'cmd', '+', '#', '', '$SYS');
 /** Mostly the identity's own value, sometimes another or a wildcard: allowed and refused cases both come up often. */
 const level = (own: string, others: string[]) => fc.oneof({ weight: 3, arbitrary: fc.constant(own) }, { weight: 2, arbitrary: fc.constantFrom(...others) });
@@ -153,6 +165,8 @@ test('property: for every role, publish and subscribe are allowed exactly as the
 test('parseIdentity accepts only well-formed identities, never local-demo', () => {
   expect(parseIdentity({ kind: 'gateway', site: 's', theatre: 't', gateway: 'g' })).toEqual({ kind: 'gateway', site: 's', theatre: 't', gateway: 'g' });
   expect(parseIdentity({ kind: 'uplink', site: 's', id: 'u' })).toEqual({ kind: 'uplink', site: 's', id: 'u' });
+  expect(parseIdentity({ kind: 'observer', site: 's', id: 'o' })).toEqual({ kind: 'observer', site: 's', id: 'o' });
+  expect(parseIdentity({ kind: 'observer', site: 's', id: '#' })).toBeNull();
   expect(parseIdentity({ kind: 'gateway', site: 's', theatre: 't', gateway: 'g/#' })).toBeNull();
   expect(parseIdentity({ kind: 'uplink', site: '+', id: 'u' })).toBeNull();
   expect(parseIdentity({ kind: 'local-demo' })).toBeNull();

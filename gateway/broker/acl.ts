@@ -13,13 +13,17 @@
 //                                     publish   receipts of its site's gateways
 //   operator {site, id}               publish   commands (cmd) of its site's gateways
 //                                     subscribe implant/v1/{site}/+/+/state, or one gateway's state
+//   observer {site, id}               publish   nothing
+//                                     subscribe implant/v1/{site}/+/+/scan and …/state, or one
+//                                     gateway's scan or state topic of its site (read-only watching)
 //   local-demo                        nothing (gatewayAcl); everything (allowAllForLocalDemoAcl)
 // Anything else is refused: '#', other sites, $SYS, topics outside implant/v1.
 //
-// The same rules are written as a Mosquitto acl file by provisioning/mosquitto.ts; an Acl is also
-// what the embedded broker (server.ts) consults, through aedes-hooks.ts.
+// The table is ROLE_RULES: provisioning/mosquitto.ts writes the same rows as a Mosquitto acl file
+// (provisioning/acl-parity.test.ts checks both agree); an Acl is also what the embedded broker
+// (server.ts) consults, through aedes-hooks.ts.
 
-import { parseTopic, siteSubscription, type TopicKind } from '../../protocol/topics.ts';
+import { parseTopic, siteSubscription, type ParsedTopic, type TopicKind } from '../../protocol/topics.ts';
 import { clientIdOf, type ClientIdentity } from './identity.ts';
 
 export interface Acl {
@@ -33,16 +37,30 @@ export interface Acl {
   authorizeSubscribe(identity: ClientIdentity, filter: string): boolean;
 }
 
-const GATEWAY_PUBLISHES: readonly TopicKind[] = ['scan', 'state'];
-const GATEWAY_SUBSCRIBES: readonly TopicKind[] = ['receipt', 'cmd'];
-const UPLINK_READS: readonly TopicKind[] = ['scan', 'state'];
-const OPERATOR_READS: readonly TopicKind[] = ['state'];
+/** A role's topics: only its own gateway's (exact topics), or any gateway's of its site. */
+export type RoleScope = 'own-gateway' | 'site';
 
-/** A filter that is exactly the site-wide wildcard subscription of one of `kinds`, or one exact topic of the site. */
-function siteFilter(site: string, filter: string, kinds: readonly TopicKind[]): boolean {
-  if (kinds.some((kind) => filter === siteSubscription(site, kind))) return true;
-  const t = parseTopic(filter);
-  return t !== null && t.site === site && kinds.includes(t.kind);
+export interface RoleRules {
+  scope: RoleScope;
+  /** Topic kinds it may publish (exact topics only). */
+  publish: readonly TopicKind[];
+  /** Topic kinds it may subscribe to: exact topics, and for scope 'site' also the site-wide filter. */
+  subscribe: readonly TopicKind[];
+}
+
+/** The rules table, one row per role: gatewayAcl decides from it, provisioning/mosquitto.ts writes it out. */
+export const ROLE_RULES: Readonly<Record<Exclude<ClientIdentity['kind'], 'local-demo'>, RoleRules>> = Object.freeze({
+  gateway: { scope: 'own-gateway', publish: ['scan', 'state'], subscribe: ['receipt', 'cmd'] },
+  uplink: { scope: 'site', publish: ['receipt'], subscribe: ['scan', 'state'] },
+  operator: { scope: 'site', publish: ['cmd'], subscribe: ['state'] },
+  observer: { scope: 'site', publish: [], subscribe: ['scan', 'state'] },
+});
+
+type RoleIdentity = Exclude<ClientIdentity, { kind: 'local-demo' }>;
+
+function inScope(identity: RoleIdentity, t: ParsedTopic): boolean {
+  if (ROLE_RULES[identity.kind].scope === 'site') return t.site === identity.site;
+  return identity.kind === 'gateway' && t.site === identity.site && t.theatre === identity.theatre && t.gateway === identity.gateway;
 }
 
 /** The production rules: one identity per gateway, least privilege. */
@@ -53,32 +71,16 @@ export const gatewayAcl: Acl = Object.freeze({
     return clientId === clientIdOf(identity);
   },
   authorizePublish(identity: ClientIdentity, topic: string): boolean {
+    if (identity.kind === 'local-demo') return false;
     const t = parseTopic(topic);
-    if (t === null) return false;
-    switch (identity.kind) {
-      case 'gateway':
-        return t.site === identity.site && t.theatre === identity.theatre && t.gateway === identity.gateway && GATEWAY_PUBLISHES.includes(t.kind);
-      case 'uplink':
-        return t.site === identity.site && t.kind === 'receipt';
-      case 'operator':
-        return t.site === identity.site && t.kind === 'cmd';
-      case 'local-demo':
-        return false;
-    }
+    return t !== null && inScope(identity, t) && ROLE_RULES[identity.kind].publish.includes(t.kind);
   },
   authorizeSubscribe(identity: ClientIdentity, filter: string): boolean {
-    switch (identity.kind) {
-      case 'gateway': {
-        const t = parseTopic(filter); // an exact topic: a wildcard is never an id
-        return t !== null && t.site === identity.site && t.theatre === identity.theatre && t.gateway === identity.gateway && GATEWAY_SUBSCRIBES.includes(t.kind);
-      }
-      case 'uplink':
-        return siteFilter(identity.site, filter, UPLINK_READS);
-      case 'operator':
-        return siteFilter(identity.site, filter, OPERATOR_READS);
-      case 'local-demo':
-        return false;
-    }
+    if (identity.kind === 'local-demo') return false;
+    const rules = ROLE_RULES[identity.kind];
+    if (rules.scope === 'site' && rules.subscribe.some((kind) => filter === siteSubscription(identity.site, kind))) return true;
+    const t = parseTopic(filter); // otherwise an exact topic: a wildcard is never an id
+    return t !== null && inScope(identity, t) && rules.subscribe.includes(t.kind);
   },
 });
 

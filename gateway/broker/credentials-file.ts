@@ -18,6 +18,7 @@ const identitySchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('gateway'), site: id, theatre: id, gateway: id }).strict(),
   z.object({ kind: z.literal('uplink'), site: id, id }).strict(),
   z.object({ kind: z.literal('operator'), site: id, id }).strict(),
+  z.object({ kind: z.literal('observer'), site: id, id }).strict(),
 ]);
 
 const credentialSchema = z

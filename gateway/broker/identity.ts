@@ -2,6 +2,7 @@
 //   { kind: 'gateway', site: 'sahlgrenska', theatre: 'or-3', gateway: 'gw-or3' }  one theatre gateway
 //   { kind: 'uplink', site: 'sahlgrenska', id: 'uplink-sahlgrenska' }             the hospital forwarder
 //   { kind: 'operator', site: 'sahlgrenska', id: 'ops-console' }                  commands and state, one site
+//   { kind: 'observer', site: 'sahlgrenska', id: 'watch-it' }                     read-only: scans and states, one site
 //   { kind: 'local-demo' }                                                        anyone, for the loopback demo only
 //
 // An identity comes from credentials today (auth.ts, username + password) and from the TLS client
@@ -33,12 +34,20 @@ export interface OperatorIdentity {
   id: string;
 }
 
+/** Read-only (e.g. `mosquitto_sub` by hospital IT): its own client id, so it never takes the uplink's session. */
+export interface ObserverIdentity {
+  kind: 'observer';
+  site: string;
+  /** The MQTT client id it must connect with. */
+  id: string;
+}
+
 /** Given by `localDemoAuthenticator` to everyone; only `allowAllForLocalDemoAcl` lets it do anything. */
 export interface LocalDemoIdentity {
   kind: 'local-demo';
 }
 
-export type ClientIdentity = GatewayIdentity | UplinkIdentity | OperatorIdentity | LocalDemoIdentity;
+export type ClientIdentity = GatewayIdentity | UplinkIdentity | OperatorIdentity | ObserverIdentity | LocalDemoIdentity;
 
 export const LOCAL_DEMO_IDENTITY: LocalDemoIdentity = Object.freeze({ kind: 'local-demo' });
 
@@ -49,6 +58,7 @@ export function clientIdOf(identity: ClientIdentity): string | null {
       return identity.gateway;
     case 'uplink':
     case 'operator':
+    case 'observer':
       return identity.id;
     case 'local-demo':
       return null;
@@ -62,6 +72,7 @@ export function describeIdentity(identity: ClientIdentity): string {
       return `gateway ${identity.site}/${identity.theatre}/${identity.gateway}`;
     case 'uplink':
     case 'operator':
+    case 'observer':
       return `${identity.kind} ${identity.id} of ${identity.site}`;
     case 'local-demo':
       return 'local-demo client';
@@ -77,6 +88,7 @@ export function parseIdentity(value: unknown): ClientIdentity | null {
       return isValidId(v.site) && isValidId(v.theatre) && isValidId(v.gateway) ? { kind: 'gateway', site: v.site, theatre: v.theatre, gateway: v.gateway } : null;
     case 'uplink':
     case 'operator':
+    case 'observer':
       return isValidId(v.site) && isValidId(v.id) ? { kind: v.kind, site: v.site, id: v.id } : null;
     default:
       return null; // 'local-demo' included: it is given by localDemoAuthenticator, never read from a file

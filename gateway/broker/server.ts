@@ -22,6 +22,7 @@ import pino, { type Logger } from 'pino';
 import type { Acl } from './acl.ts';
 import { aedesHooks, type BrokerStats } from './aedes-hooks.ts';
 import type { Authenticator } from './auth.ts';
+import { TLS_SERVER_POLICY } from '../../protocol/tls-policy.ts';
 import { describeIdentity } from './identity.ts';
 import { revocationCheck } from './revocation.ts';
 import { ConnectionGuard, DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './connection-guard.ts';
@@ -86,9 +87,9 @@ const LISTEN_BACKLOG = 4096;
 /** Longest MQTT client id accepted: a gateway id is up to 64 characters (protocol/topics.ts). */
 const MAX_CLIENT_ID_LENGTH = 64;
 
-/** The parts of the TLS listener that a reload may change. */
+/** The parts of the TLS listener that a reload may change (the policy, protocol/tls-policy.ts, included). */
 function secureContextOptions(tls: BrokerTlsOptions): SecureContextOptions {
-  return { key: tls.key, cert: tls.cert, ...(tls.ca === undefined ? {} : { ca: tls.ca }), ...(tls.crl === undefined ? {} : { crl: tls.crl }), minVersion: 'TLSv1.2' };
+  return { key: tls.key, cert: tls.cert, ...(tls.ca === undefined ? {} : { ca: tls.ca }), ...(tls.crl === undefined ? {} : { crl: tls.crl }), ...TLS_SERVER_POLICY };
 }
 
 function urlHost(host: string): string {

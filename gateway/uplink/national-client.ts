@@ -6,6 +6,7 @@
 
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { TLS_CLIENT_POLICY } from '../../protocol/tls-policy.ts';
 import type { ScanEvent, ScanReceipt } from '../../protocol/wire.ts';
 import { scanEventToJson, scanReceiptFromJson } from '../../protocol/wire-json.ts';
 
@@ -49,7 +50,7 @@ export function httpNationalClient(options: HttpNationalClientOptions): National
         if (options.token) headers.authorization = `Bearer ${options.token}`;
         const req = (secure ? httpsRequest : httpRequest)(
           endpoint,
-          { method: 'POST', headers, signal, timeout: timeoutMs, ...(secure ? (options.tls ?? {}) : {}) },
+          { method: 'POST', headers, signal, timeout: timeoutMs, ...(secure ? { ...TLS_CLIENT_POLICY, ...options.tls } : {}) },
           (res) => {
             const chunks: Buffer[] = [];
             let size = 0;
