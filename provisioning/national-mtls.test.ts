@@ -5,7 +5,10 @@ import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import pino from 'pino';
+import { MemoryBirthSeqStore } from '../gateway/mqtt/birth-seq-store.ts';
+import { GatewayLink } from '../gateway/mqtt/link.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -91,4 +94,39 @@ test("the uplink's national client keeps the policy too: it will not talk TLS 1.
   const aead = await tryWith('ECDHE-ECDSA-AES128-GCM-SHA256');
   expect(aead.negotiated).toEqual(['ECDHE-ECDSA-AES128-GCM-SHA256']);
   expect((aead.outcome as NationalError).status).toBe(503);
+});
+
+test("the gateway's MQTT link keeps the policy too: no TLS 1.2 with a CBC-SHA1 suite, an AEAD one negotiated", async () => {
+  const b = join(dir, 'broker');
+  const g = join(dir, 'gateways', 'gw-or7');
+  const [cert, key, ca] = [await readFile(join(b, 'broker.pem')), await readFile(join(b, 'broker.key')), await readFile(join(b, 'ca.pem'))];
+  /** A TLS listener offering exactly `ciphers` in TLS 1.2 (no MQTT behind it): the suites negotiated. */
+  const tryWith = async (ciphers: string) => {
+    const negotiated: string[] = [];
+    const server = createTlsServer({ cert, key, ciphers, maxVersion: 'TLSv1.2' }, (socket) => {
+      negotiated.push(socket.getCipher().name);
+      socket.destroy();
+    });
+    const refused = once(server, 'tlsClientError').then(() => true);
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const link = await GatewayLink.open({
+      url: `mqtts://localhost:${(server.address() as AddressInfo).port}`,
+      address: { site: 'sahlgrenska', theatre: 'or-7', gateway: 'gw-or7' },
+      softwareVersion: '0.1.0+test',
+      configHash: 'deadbeef',
+      birthSeqStore: new MemoryBirthSeqStore(),
+      logger: pino({ level: 'silent' }),
+      tls: { ca, cert: await readFile(join(g, 'gateway.pem')), key: await readFile(join(g, 'gateway.key')) },
+    });
+    try {
+      await Promise.race([refused, new Promise<void>((resolve) => server.once('secureConnection', () => resolve()))]);
+      return negotiated;
+    } finally {
+      await link.close();
+      server.close();
+    }
+  };
+  expect(await tryWith('ECDHE-ECDSA-AES128-SHA')).toEqual([]);
+  expect(await tryWith('ECDHE-ECDSA-AES128-GCM-SHA256')).toEqual(['ECDHE-ECDSA-AES128-GCM-SHA256']);
 });

@@ -45,6 +45,7 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { connect, type IClientOptions, type IConnackPacket, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
+import { TLS_CLIENT_POLICY } from '../../protocol/tls-policy.ts';
 import { cmdTopic, receiptTopic, scanTopic, stateTopic, type GatewayAddress } from '../../protocol/topics.ts';
 import { encodeScanEvent, encodeState, validateState, type Command, type GatewayState, type ScanEvent, type ScanReceipt } from '../../protocol/wire.ts';
 import { RetrySchedule, type BackoffPolicy, type Timers } from './backoff.ts';
@@ -198,6 +199,7 @@ export class GatewayLink extends EventEmitter<LinkEvents> {
       ...(tls.key === undefined ? {} : { key: tls.key }),
       ...(tls.servername === undefined ? {} : { servername: tls.servername }),
       rejectUnauthorized: tls.rejectUnauthorized ?? true,
+      ...TLS_CLIENT_POLICY, // read only for mqtts:// (TLS): AEAD-only TLS 1.2, or TLS 1.3
     };
     this.client = connect(options.url, clientOptions);
     this.client.on('connect', (connack) => this.onConnect(connack));
