@@ -23,7 +23,7 @@ import { Ledger } from '../provisioning/ledger.ts';
 import { createKeyAndCsr, createSiteCa, importCa, issueFromCsr, type LoadedCa } from '../provisioning/pki.ts';
 import { DEFAULT_GRACE_DAYS, dueForRenewal, renewDevice } from '../provisioning/renew.ts';
 import { DEFAULT_WARN_DAYS, fleetStatus } from '../provisioning/status.ts';
-import { x509 } from '../provisioning/x509.ts';
+import { x509 } from '../protocol/x509.ts';
 import { commandLine } from './args.ts';
 
 /** Where a CA key's passphrase may come from: a file (--ca-passphrase-file) or this variable; never the command line. */

@@ -11,7 +11,8 @@ export function attachScanner(controller: GatewayController, config: GatewayConf
   const { path, baudRate, terminators, interCharTimeoutMs, maxLineBytes } = config.scanner;
   const source = new SerialSource({ path, baudRate, terminators, interCharTimeoutMs, maxLineBytes, logger });
   source.on('frame', (bytes, receivedAt) => {
-    controller.handleFrame(bytes, receivedAt).catch((e: unknown) => logger.error({ err: (e as Error).message }, 'the controller rejected a frame (it never should): the scan was not recorded'));
+    // The error's name only: a message could quote the scan, and the scan may hold personal data.
+    controller.handleFrame(bytes, receivedAt).catch((e: unknown) => logger.error({ err: e instanceof Error ? e.name : typeof e }, 'the controller rejected a frame (it never should): the scan was not recorded'));
   });
   source.on('status', (s) => controller.setScannerStatus(s));
   source.on('framing-error', (e) => {

@@ -22,7 +22,7 @@ import { deviceOf, Ledger, type DeviceKind } from './ledger.ts';
 import { mosquittoConf } from './mosquitto.ts';
 import { issueCertificate, type CertificateIdentity, type LoadedCa } from './pki.ts';
 import { checkId, ProvisioningError } from './subject.ts';
-import { x509 } from './x509.ts';
+import { x509 } from '../protocol/x509.ts';
 
 export interface Theatre {
   theatre: string;

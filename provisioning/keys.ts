@@ -8,7 +8,7 @@
 
 import { createPrivateKey, createPublicKey, webcrypto, type KeyObject } from 'node:crypto';
 import { ProvisioningError } from './subject.ts';
-import { x509 } from './x509.ts';
+import { x509 } from '../protocol/x509.ts';
 
 export const subtle = webcrypto.subtle as unknown as SubtleCrypto;
 

@@ -14,7 +14,7 @@ import { mkdir, readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from './atomic-file.ts';
 import { identityOf, type CertificateIdentity, type Revoked } from './pki.ts';
-import { x509 } from './x509.ts';
+import { x509 } from '../protocol/x509.ts';
 import { ProvisioningError } from './subject.ts';
 
 export type DeviceKind = 'gateway' | 'uplink' | 'operator' | 'observer' | 'broker';

@@ -12,7 +12,7 @@
 
 import { webcrypto } from 'node:crypto';
 import { ECDSA_SHA256, loadSigningKey, newKeyPair, privateKeyPem, spkiOfPrivateKey, type SigningKey } from './keys.ts';
-import { x509 } from './x509.ts';
+import { x509 } from '../protocol/x509.ts';
 import { isValidId } from '../protocol/topics.ts';
 import { checkId, checkIdentity, identityFromSubject, ProvisioningError, subjectOf, type CertificateIdentity } from './subject.ts';
 

@@ -12,7 +12,7 @@ import { bundleDir, issueRecorded, writeBundle } from './fleet.ts';
 import { identityOfDevice, type DeviceRecord, type Ledger } from './ledger.ts';
 import { issueFromCsr, type LoadedCa } from './pki.ts';
 import { ProvisioningError } from './subject.ts';
-import { x509 } from './x509.ts';
+import { x509 } from '../protocol/x509.ts';
 
 const DAY_MS = 86_400_000;
 

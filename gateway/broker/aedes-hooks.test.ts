@@ -46,3 +46,17 @@ describe('a publish with no client (gatewayAcl)', () => {
     expect(await publish(hooks, null, { topic: 'any/topic' })).toBeInstanceOf(Error); // still must look like a stored will
   });
 });
+
+describe('what a refusal logs', () => {
+  test('a topic or client id from the network never carries a personal identity number into the log', async () => {
+    const lines: string[] = [];
+    const hooks = aedesHooks({ authenticate: authenticateNobody, acl: gatewayAcl, logger: pino({ level: 'info' }, { write: (l: string) => void lines.push(l) }) });
+    const client = { id: '19121212-1212', conn: {} } as unknown as Client;
+    expect(await publish(hooks, client, { topic: 'sahlgrenska/or-1/19121212_1212/scan' })).toBeInstanceOf(Error);
+    expect(await publish(hooks, null, { topic: 'x/121212.1212/state' })).toBeInstanceOf(Error);
+    const log = lines.join('\n');
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    expect(log).not.toMatch(/1212\D?1212/);
+    expect(log).toContain('########_####');
+  });
+});

@@ -20,6 +20,7 @@ import type { Acl } from './acl.ts';
 import type { Authenticator, ConnectRequest, TlsPeer } from './auth.ts';
 import { newConnectionGuardStats, type ConnectionGuardStats } from './connection-guard.ts';
 import { parseTopic } from '../../protocol/topics.ts';
+import { containsPersonalId } from '../../protocol/udi/personal-id.ts';
 import { LOCAL_DEMO_IDENTITY, describeIdentity, type ClientIdentity } from './identity.ts';
 import { LoginBusyError } from './login-queue.ts';
 
@@ -63,8 +64,12 @@ const BAD_USERNAME_OR_PASSWORD = 4;
 const NOT_AUTHORIZED = 5;
 const SERVER_UNAVAILABLE = 3;
 
-/** Topics come from the network: keep log lines bounded and printable. */
-const printable = (s: string): string => s.slice(0, 256).replace(/[^\x20-\x7e]/g, '?');
+/** Topics and client ids come from the network: keep log lines bounded and printable, and never
+ * let one carry a personal identity number into the log (its digits become #). */
+const printable = (s: string): string => {
+  const text = s.slice(0, 256).replace(/[^\x20-\x7e]/g, '?');
+  return containsPersonalId(text) ? text.replace(/\d/g, '#') : text;
+};
 
 function tlsPeerOf(conn: unknown): TlsPeer | null {
   if (!(conn instanceof TLSSocket)) return null;

@@ -6,7 +6,7 @@
 // Only issuer and serial are compared: the CRL is the operator's file, the same bytes the TLS
 // listener trusts, so its signature is not checked again here.
 
-import { x509 } from '../../provisioning/x509.ts'; // @peculiar/x509 with its polyfill loaded
+import { x509 } from '../../protocol/x509.ts'; // @peculiar/x509 with its polyfill loaded
 
 type Pem = string | Buffer | Array<string | Buffer>;
 
