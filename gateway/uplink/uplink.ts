@@ -46,6 +46,8 @@ export interface UplinkOptions {
   maxRetryMs?: number;
   breaker?: CircuitBreaker;
   random?: () => number;
+  /** After a scan could not be stored: wait this long (doubling, ×16 at most), then reconnect. */
+  redeliverMs?: number;
 }
 
 export interface UplinkStats {
@@ -74,6 +76,9 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
   /** Batches the national service has answered whose receipts are still being delivered. */
   private delivering = 0;
   private readonly maxInFlight: number;
+  /** Store failures in a row, and the reconnect that makes the broker deliver those scans again. */
+  private storeFailures = 0;
+  private redeliverTimer: ReturnType<typeof setTimeout> | null = null;
 
   static async start(options: UplinkOptions): Promise<Uplink> {
     const uplink = new Uplink(options);
@@ -101,13 +106,18 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
     };
     this.client = connect(options.brokerUrl, mqttOptions);
     // Back-pressure and durability: mqtt.js sends the PUBACK only when this callback is called.
+    // mqtt.js hands over the next message only once this callback is called, so it is called at
+    // once, also after a failure (then without a PUBACK).
     this.client.handleMessage = (packet, done) => {
       this.receive(packet).then(
-        () => done(),
+        () => {
+          this.storeFailures = 0;
+          done();
+        },
         (e: unknown) => {
-          // Not stored (outbox full or failing): no PUBACK, the broker delivers it again.
           options.logger.error({ err: (e as Error).message }, 'uplink cannot store a scan; not acknowledging it to the broker');
           done(e as Error);
+          this.redeliverLater();
         },
       );
     };
@@ -141,6 +151,7 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.redeliverTimer) clearTimeout(this.redeliverTimer);
     await new Promise<void>((resolve) => this.client.end(false, {}, () => resolve()));
   }
 
@@ -265,6 +276,23 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
     this.stats.receiptsPublished++;
     this.metrics.forwarded.inc({ status: receipt.status });
     await this.options.outbox.retire(event.scanId);
+  }
+
+  /**
+   * An MQTT 3.1.1 broker delivers an unacknowledged message again only on a new connection of the
+   * same session, so after a scan could not be stored: back off, then drop the connection. mqtt.js
+   * reconnects (clean: false) and keeps our own unacknowledged receipts to send again.
+   */
+  private redeliverLater(): void {
+    if (this.redeliverTimer !== null || this.closed) return;
+    const base = this.options.redeliverMs ?? 1000;
+    const delay = base * 2 ** Math.min(4, this.storeFailures++);
+    this.redeliverTimer = setTimeout(() => {
+      this.redeliverTimer = null;
+      if (this.closed) return;
+      this.options.logger.warn({ afterMs: delay }, 'uplink reconnecting so that the broker delivers the scans it could not store again');
+      this.client.stream.destroy();
+    }, delay);
   }
 
   private later(ms: number): void {
