@@ -124,6 +124,26 @@ describe('hospital uplink', () => {
     expect(national.seen).toEqual([]);
   });
 
+  it('answers a scan the decoder refuses with a rejected receipt naming the field, if its scan id reads', async () => {
+    const { gateway, receipts, national, uplink } = await setup();
+    // Bytes a broken gateway could send: a case id with a space (same length, so the protobuf stays whole).
+    const valid = Buffer.from(encodeScanEvent({ ...scan(4), caseId: 'case-4' }));
+    const badCase = Buffer.from(valid.toString('latin1').replace('case-4', 'case 4'), 'latin1');
+    const badId = Buffer.from(valid.toString('latin1').replace(scan(4).scanId, scan(4).scanId.toUpperCase()), 'latin1');
+    for (const bytes of [badCase, badId, Buffer.from(encodeScanEvent(scan(1)))]) {
+      await gateway.publishAsync('implant/v1/sahlgrenska/or-3/gw-or3/scan', bytes, { qos: 1 });
+    }
+    const answers = (await receipts.waitFor(2)).map((m) => decoded(m.payload));
+    expect(answers.map((r) => [r.scanId, r.status, r.messageCode]).sort()).toEqual(
+      [
+        [scan(4).scanId, 'rejected', 'invalid-caseid'],
+        [scan(1).scanId, 'accepted', 'ok'],
+      ].sort(),
+    );
+    expect(national.seen).toEqual([scan(1).scanId]);
+    expect(uplink.stats).toMatchObject({ refused: 1, malformed: 1 }); // the unreadable scan id: nothing to answer
+  });
+
   it('never stores a scan with personal data: its gateway gets a rejected receipt, and no file of the journal holds it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'uplink-privacy-'));
     cleanup.push(() => rm(dir, { recursive: true, force: true }));

@@ -5,7 +5,9 @@
 //
 // Keeps no personal data: a scan that the national service would refuse for it (a personnummer
 // anywhere, a case id that is not a code: protocol/scan-privacy.ts) is never stored here; its
-// gateway gets a rejected receipt at once.
+// gateway gets a rejected receipt at once. So does a scan the wire decoder refuses (a bad case
+// id, …) if its scan id reads: messageCode `invalid-{field}`; otherwise its gateway would resend it
+// forever. Bytes without a readable scan id are dropped (counted as malformed).
 // Durable at every step, so an uplink restart or a national outage of hours loses nothing:
 // - a scan is PUBACKed to the broker only after it is fsynced in the uplink's own outbox
 //   (mqtt.js's handleMessage hook: its acknowledgement waits for our callback);
@@ -20,9 +22,9 @@
 import { EventEmitter } from 'node:events';
 import { connect, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { parseTopic, receiptTopic, siteScanSubscription } from '../../protocol/topics.ts';
+import { parseTopic, receiptTopic, siteScanSubscription, type GatewayAddress } from '../../protocol/topics.ts';
 import { personalDataIn } from '../../protocol/scan-privacy.ts';
-import { decodeScanEvent, encodeScanReceipt, type ScanEvent, type ScanReceipt } from '../../protocol/wire.ts';
+import { decodeScanEvent, encodeScanReceipt, scanIdOfScanEvent, type ScanEvent, type ScanReceipt, type WireError } from '../../protocol/wire.ts';
 import type { OutboxPort } from '../ports.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import type { NationalClient } from './national-client.ts';
@@ -55,7 +57,7 @@ export interface UplinkStats {
   malformed: number;
   /** Scans whose content claims another place than the topic they came on. */
   mismatched: number;
-  /** Scans refused here for personal data, answered with a rejected receipt, never stored. */
+  /** Scans refused here (personal data, a field that does not decode), answered with a rejected receipt, never stored. */
   refused: number;
   forwarded: number;
   receiptsPublished: number;
@@ -160,6 +162,14 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
     this.stats.received++;
     const place = parseTopic(packet.topic);
     const decoded = decodeScanEvent(payload);
+    if (!decoded.ok && place?.kind === 'scan' && place.site === this.options.site) {
+      // Its gateway resends it until it gets a receipt: answer it, if its scan id reads at all.
+      const scanId = scanIdOfScanEvent(payload);
+      if (scanId !== null) {
+        this.refuse(scanId, place, invalidFieldCode(decoded.error), 'scan refused: a field does not decode');
+        return;
+      }
+    }
     if (!decoded.ok || place === null || place.kind !== 'scan') {
       this.stats.malformed++;
       this.metrics.malformed.inc();
@@ -175,7 +185,7 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
     }
     const refusal = personalDataIn(e);
     if (refusal !== null) {
-      this.refuse(e, refusal);
+      this.refuse(e.scanId, place, refusal, 'scan refused before storing it: personal data');
       return;
     }
     await this.options.outbox.append(e.scanId, payload);
@@ -254,17 +264,17 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
     }
   }
 
-  /** A rejected receipt to the scan's gateway; nothing of the scan is kept. */
-  private refuse(event: ScanEvent, messageCode: string): void {
+  /** A rejected receipt to the gateway the scan came from; nothing of the scan is kept. */
+  private refuse(scanId: string, from: GatewayAddress, messageCode: string, why: string): void {
     this.stats.refused++;
     this.metrics.refused.inc({ reason: messageCode });
-    this.options.logger.warn({ scanId: event.scanId, messageCode }, 'scan refused before storing it: personal data');
-    const receipt: ScanReceipt = { scanId: event.scanId, orderCode: null, caseCode: null, productName: null, status: 'rejected', receivedAtMs: Date.now(), messageCode };
-    const topic = receiptTopic({ site: event.site, theatre: event.theatre, gateway: event.gatewayId });
+    this.options.logger.warn({ scanId, messageCode }, why);
+    const receipt: ScanReceipt = { scanId, orderCode: null, caseCode: null, productName: null, status: 'rejected', receivedAtMs: Date.now(), messageCode };
+    const topic = receiptTopic(from);
     // Not awaited: its PUBACK comes in on this connection, whose packets wait for the scan's handler
     // to finish. If it is lost with the process, the gateway sends the scan again and is refused again.
     this.client.publish(topic, Buffer.from(encodeScanReceipt(receipt)), { qos: 1 }, (err) => {
-      if (err) this.options.logger.warn({ scanId: event.scanId, err: err.message }, 'rejected receipt not delivered; the gateway will send the scan again');
+      if (err) this.options.logger.warn({ scanId, err: err.message }, 'rejected receipt not delivered; the gateway will send the scan again');
     });
   }
 
@@ -306,4 +316,10 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
   private updateDepth(): void {
     this.metrics.outboxDepth.set(this.options.outbox.depth);
   }
+}
+
+/** A receipt's message code for a decoder refusal: `invalid-` and the field, e.g. invalid-caseid. */
+export function invalidFieldCode(error: WireError): string {
+  const field = /^ScanEvent\.([A-Za-z.]+):/.exec(error.message)?.[1];
+  return field ? `invalid-${field.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`.slice(0, 64) : 'invalid-scan';
 }
