@@ -15,7 +15,7 @@
 // The bounds (BROKER_LIMITS) keep one misbehaving client from exhausting the broker: a scan event
 // is a few hundred bytes, and the protocol refuses any message over MAX_MESSAGE_BYTES anyway.
 
-import { isValidId, TOPIC_PREFIX } from '../protocol/topics.ts';
+import { isValidId, TOPIC_PREFIX, uplinkStateTopic } from '../protocol/topics.ts';
 import { MAX_MESSAGE_BYTES } from '../protocol/wire.ts';
 import type { ClientIdentity } from '../gateway/broker/identity.ts';
 import type { ObserverIdentity } from './subject.ts';
@@ -117,9 +117,9 @@ export function mosquittoAcl(identities: readonly AclIdentity[]): string {
     const site = `${TOPIC_PREFIX}/${identity.site}`;
     const rules =
       identity.kind === 'gateway'
-        ? [`write ${site}/${identity.theatre}/${identity.gateway}/scan`, `write ${site}/${identity.theatre}/${identity.gateway}/state`, `read ${site}/${identity.theatre}/${identity.gateway}/receipt`, `read ${site}/${identity.theatre}/${identity.gateway}/cmd`]
+        ? [`write ${site}/${identity.theatre}/${identity.gateway}/scan`, `write ${site}/${identity.theatre}/${identity.gateway}/state`, `read ${site}/${identity.theatre}/${identity.gateway}/receipt`, `read ${site}/${identity.theatre}/${identity.gateway}/cmd`, `read ${uplinkStateTopic(identity.site)}`]
         : identity.kind === 'uplink'
-          ? [`read ${site}/+/+/scan`, `read ${site}/+/+/state`, `write ${site}/+/+/receipt`]
+          ? [`read ${site}/+/+/scan`, `read ${site}/+/+/state`, `write ${site}/+/+/receipt`, `write ${uplinkStateTopic(identity.site)}`]
           : identity.kind === 'observer'
             ? [`read ${site}/+/+/scan`, `read ${site}/+/+/state`]
             : [`read ${site}/+/+/state`, `write ${site}/+/+/cmd`];

@@ -11,6 +11,8 @@
 //   uplink {site, id}                 subscribe implant/v1/{site}/+/+/scan and …/state, or one
 //                                     gateway's scan or state topic of its site
 //                                     publish   receipts of its site's gateways
+//   uplink state (implant/v1/{site}/uplink/state): the site's uplink publishes it (retained
+//                                     birth and will), the site's gateways subscribe to it
 //   operator {site, id}               publish   commands (cmd) of its site's gateways
 //                                     subscribe implant/v1/{site}/+/+/state, or one gateway's state
 //   local-demo                        nothing (gatewayAcl); everything (allowAllForLocalDemoAcl)
@@ -19,7 +21,7 @@
 // The same rules are written as a Mosquitto acl file by provisioning/mosquitto.ts; an Acl is also
 // what the embedded broker (server.ts) consults, through aedes-hooks.ts.
 
-import { parseTopic, siteSubscription, type TopicKind } from '../../protocol/topics.ts';
+import { parseTopic, parseUplinkStateTopic, siteSubscription, type TopicKind } from '../../protocol/topics.ts';
 import { clientIdOf, type ClientIdentity } from './identity.ts';
 
 export interface Acl {
@@ -53,6 +55,8 @@ export const gatewayAcl: Acl = Object.freeze({
     return clientId === clientIdOf(identity);
   },
   authorizePublish(identity: ClientIdentity, topic: string): boolean {
+    const uplinkOf = parseUplinkStateTopic(topic);
+    if (uplinkOf !== null) return identity.kind === 'uplink' && identity.site === uplinkOf;
     const t = parseTopic(topic);
     if (t === null) return false;
     switch (identity.kind) {
@@ -67,6 +71,8 @@ export const gatewayAcl: Acl = Object.freeze({
     }
   },
   authorizeSubscribe(identity: ClientIdentity, filter: string): boolean {
+    const uplinkOf = parseUplinkStateTopic(filter);
+    if (uplinkOf !== null) return identity.kind === 'gateway' && identity.site === uplinkOf;
     switch (identity.kind) {
       case 'gateway': {
         const t = parseTopic(filter); // an exact topic: a wildcard is never an id

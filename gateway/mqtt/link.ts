@@ -39,7 +39,8 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { connect, type IClientOptions, type IConnackPacket, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { cmdTopic, receiptTopic, scanTopic, stateTopic, type GatewayAddress } from '../../protocol/topics.ts';
+import { cmdTopic, receiptTopic, scanTopic, stateTopic, uplinkStateTopic, type GatewayAddress } from '../../protocol/topics.ts';
+import { UplinkBirths } from './uplink-births.ts';
 import { encodeScanEvent, encodeState, validateState, type Command, type GatewayState, type ScanEvent, type ScanReceipt } from '../../protocol/wire.ts';
 import { RetrySchedule, type BackoffPolicy, type Timers } from './backoff.ts';
 import type { BirthSeqStore } from './birth-seq-store.ts';
@@ -103,6 +104,8 @@ export type LinkEvents = {
   offline: [];
   receipt: [receipt: ScanReceipt];
   command: [command: Command];
+  /** The site's uplink subscribed anew: scans published since may have been dropped. */
+  uplinkBirth: [];
 };
 
 export class LinkClosedError extends Error {
@@ -188,6 +191,11 @@ export class GatewayLink extends EventEmitter<LinkEvents> {
     this.client.on('close', () => this.onClose());
     this.client.on('error', (err) => this.onError(err));
     this.client.on('message', (topic, payload) => this.onMessage(topic, payload));
+    // The site uplink's births (protocol/README.md): on a new one, scans waiting for receipts go again.
+    const uplinkState = uplinkStateTopic(address.site);
+    const births = new UplinkBirths();
+    this.client.on('connect', () => this.client.subscribe(uplinkState, { qos: 1 }, (err) => err && this.log.debug({ err: err.message }, 'mqtt: no uplink state subscription on this connection')));
+    this.client.on('message', (topic, payload, packet) => topic === uplinkState && births.isNews(payload, packet.retain) && this.emitSafely('uplinkBirth'));
   }
 
   /** Connected to the broker (CONNACK received, not yet closed). */
@@ -399,6 +407,7 @@ export class GatewayLink extends EventEmitter<LinkEvents> {
   // ---- receive --------------------------------------------------------------------------------
 
   private onMessage(topic: string, payload: Buffer): void {
+    if (topic === uplinkStateTopic(this.options.address.site)) return; // the listener in the constructor
     try {
       this.stats.received++;
       const incoming = decodeIncoming(this.options.address, topic, payload);

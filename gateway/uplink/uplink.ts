@@ -19,10 +19,12 @@
 // by scan id: the outbox holds one record per id, the national service answers a known id with
 // the same order code.
 
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { connect, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { parseTopic, receiptTopic, siteScanSubscription, type GatewayAddress } from '../../protocol/topics.ts';
+import { parseTopic, receiptTopic, siteScanSubscription, uplinkStateTopic, type GatewayAddress } from '../../protocol/topics.ts';
+import { encodeUplinkState } from '../../protocol/uplink-state.ts';
 import { personalDataIn } from '../../protocol/scan-privacy.ts';
 import { decodeScanEvent, encodeScanReceipt, scanIdOfScanEvent, type ScanEvent, type ScanReceipt, type WireError } from '../../protocol/wire.ts';
 import type { OutboxPort } from '../ports.ts';
@@ -81,6 +83,8 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
   /** Store failures in a row, and the reconnect that makes the broker deliver those scans again. */
   private storeFailures = 0;
   private redeliverTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Ours since we last subscribed on a session the broker did not keep (protocol/uplink-state.ts). */
+  private epoch = newEpoch();
 
   static async start(options: UplinkOptions): Promise<Uplink> {
     const uplink = new Uplink(options);
@@ -105,6 +109,7 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
       ...(options.username ? { username: options.username } : {}),
       ...(options.password ? { password: options.password } : {}),
       ...(options.tls ?? {}),
+      will: { topic: uplinkStateTopic(options.site), payload: encodeUplinkState({ status: 'offline' }), qos: 1, retain: true },
     };
     this.client = connect(options.brokerUrl, mqttOptions);
     // Back-pressure and durability: mqtt.js sends the PUBACK only when this callback is called.
@@ -124,19 +129,26 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
       );
     };
     this.subscribed = new Promise((resolve, reject) => {
+      const subscribed = () => {
+        this.publishBirth();
+        resolve();
+      };
       const subscribe = () =>
         this.client.subscribe(siteScanSubscription(options.site), { qos: 1 }, (err, granted) => {
           if (err || granted?.some((g) => g.qos === 128)) {
             const e = err ?? new Error(`the broker refused the subscription to ${siteScanSubscription(options.site)}`);
             options.logger.error({ err: e.message }, 'uplink subscription refused');
             reject(e);
-          } else resolve();
+          } else subscribed();
         });
       this.client.on('connect', (ack) => {
         this.metrics.brokerConnected.set(1);
         options.logger.info({ sessionPresent: ack.sessionPresent }, 'uplink connected to the broker');
-        if (!ack.sessionPresent) subscribe();
-        else resolve();
+        if (!ack.sessionPresent) {
+          // Gateways' scans published while we had no subscription are gone: a new epoch tells them.
+          this.epoch = newEpoch();
+          subscribe();
+        } else subscribed();
         this.pump();
       });
     });
@@ -154,6 +166,8 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.redeliverTimer) clearTimeout(this.redeliverTimer);
+    // A clean DISCONNECT discards the will: say offline ourselves (best effort, it is only news).
+    if (this.client.connected) this.client.publish(uplinkStateTopic(this.options.site), encodeUplinkState({ status: 'offline' }), { qos: 1, retain: true });
     await new Promise<void>((resolve) => this.client.end(false, {}, () => resolve()));
   }
 
@@ -288,6 +302,14 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
     await this.options.outbox.retire(event.scanId);
   }
 
+  /** Our retained birth, once subscribed: gateways publish again what a new epoch may have missed. */
+  private publishBirth(): void {
+    const birth = encodeUplinkState({ status: 'online', epoch: this.epoch });
+    this.client.publish(uplinkStateTopic(this.options.site), birth, { qos: 1, retain: true }, (err) => {
+      if (err) this.options.logger.warn({ err: err.message }, 'uplink birth not acknowledged; published again on the next connection');
+    });
+  }
+
   /**
    * An MQTT 3.1.1 broker delivers an unacknowledged message again only on a new connection of the
    * same session, so after a scan could not be stored: back off, then drop the connection. mqtt.js
@@ -317,6 +339,8 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
     this.metrics.outboxDepth.set(this.options.outbox.depth);
   }
 }
+
+const newEpoch = (): string => randomBytes(12).toString('base64url');
 
 /** A receipt's message code for a decoder refusal: `invalid-` and the field, e.g. invalid-caseid. */
 export function invalidFieldCode(error: WireError): string {
