@@ -4,7 +4,8 @@
 // A scan that waited (scanned while offline, or left by an earlier run) goes out flagged
 // historical, with its original scannedAt. Without a receipt it is published again, historical,
 // after a backoff (30 s, 1 min, 2 min … capped at 15 min, ±20 % jitter), and at once on a
-// reconnect if the broker never acknowledged it. At most `maxInFlight` publishes are outstanding at
+// reconnect if the broker never acknowledged it, and at once, acknowledged or not, when the site's
+// uplink announces a new birth epoch (it may have missed what the broker took). At most `maxInFlight` publishes are outstanding at
 // once, so hours of backlog drain at the broker's pace and never flood it.
 
 import { decodeScanEvent, type ScanEvent } from '../protocol/wire.ts';
@@ -56,6 +57,7 @@ export class Publisher {
       this.ready.add(id);
     }
     this.link.on('online', this.onOnline);
+    this.link.on('uplinkBirth', this.onUplinkBirth);
   }
 
   get backlog(): number {
@@ -82,21 +84,26 @@ export class Publisher {
   close(): void {
     this.closed = true;
     this.link.off('online', this.onOnline);
+    this.link.off('uplinkBirth', this.onUplinkBirth);
     if (this.timer) clearTimeout(this.timer);
   }
 
-  private readonly onOnline = (session?: { sessionPresent: boolean }): void => {
-    // Scans the broker never acknowledged are due now; acknowledged ones keep their backoff,
-    // unless the broker has forgotten our session (restarted without persistence): then what it
-    // acknowledged may be gone with it, and everything without a receipt goes out again now.
-    const forgotten = session?.sessionPresent === false;
+  // Scans the broker never acknowledged are due now; acknowledged ones keep their backoff, unless
+  // the broker has forgotten our session (restarted without persistence): then what it
+  // acknowledged may be gone with it, and everything without a receipt goes out again now.
+  private readonly onOnline = (session?: { sessionPresent: boolean }): void => this.dueNow(session?.sessionPresent === false);
+
+  // The uplink subscribed anew: what the broker acknowledged before may have reached no one.
+  private readonly onUplinkBirth = (): void => this.dueNow(true);
+
+  private dueNow(acknowledgedToo: boolean): void {
     for (const [id, t] of this.tracked) {
-      if (t.acked && !forgotten) continue;
+      if (t.acked && !acknowledgedToo) continue;
       t.dueAt = 0;
       if (!t.publishing) this.ready.add(id);
     }
     this.pump();
-  };
+  }
 
   private pump(): void {
     if (this.closed || !this.link.online) return;

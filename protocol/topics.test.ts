@@ -8,6 +8,7 @@ import {
   fleetSubscription,
   MAX_TOPIC_LENGTH,
   parseTopic,
+  parseUplinkStateTopic,
   receiptTopic,
   scanTopic,
   siteScanSubscription,
@@ -16,6 +17,7 @@ import {
   stateTopic,
   TOPIC_KINDS,
   topicFor,
+  uplinkStateTopic,
   type GatewayAddress,
   type TopicKind,
 } from './topics.ts';
@@ -182,5 +184,28 @@ describe('parseTopic', () => {
     );
     // The accepting branch is the claim; a generator that rarely reaches it proves nothing.
     expect(accepted / RUNS).toBeGreaterThanOrEqual(0.5);
+  });
+});
+
+describe('the uplink state topic', () => {
+  it('is site level, and reads back to its site', () => {
+    expect(uplinkStateTopic('sahlgrenska')).toBe('implant/v1/sahlgrenska/uplink/state');
+    expect(parseUplinkStateTopic(uplinkStateTopic('sahlgrenska'))).toBe('sahlgrenska');
+    expect(() => uplinkStateTopic('a/b')).toThrow(TypeError);
+    for (const t of ['implant/v1/+/uplink/state', 'implant/v1/sahlgrenska/uplink/state/x', 'implant/v1/sahlgrenska/uplink/scan', 'implant/v2/sahlgrenska/uplink/state', stateTopic(A), 7]) {
+      expect(parseUplinkStateTopic(t)).toBeNull();
+    }
+  });
+
+  it('is never a gateway topic, and no site-wide gateway filter matches it', () => {
+    fc.assert(
+      fc.property(id, (site) => {
+        const topic = uplinkStateTopic(site);
+        expect(parseTopic(topic)).toBeNull();
+        expect(parseUplinkStateTopic(topic)).toBe(site);
+        for (const k of TOPIC_KINDS) expect(topic.split('/').length).not.toBe(siteSubscription(site, k).split('/').length);
+      }),
+      { numRuns: Math.min(RUNS, 2000) },
+    );
   });
 });

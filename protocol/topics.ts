@@ -3,6 +3,7 @@
 //   parseTopic('implant/v1/sahlgrenska/or-3/gw-or3/receipt') → { site: 'sahlgrenska', theatre: 'or-3', gateway: 'gw-or3', kind: 'receipt' }
 //   parseTopic('implant/v1/sahlgrenska/+/gw-or3/scan')       → null (a wildcard is not an id)
 //   siteSubscription('sahlgrenska', 'scan')                  → 'implant/v1/sahlgrenska/+/+/scan' (the uplink's)
+//   uplinkStateTopic('sahlgrenska')                          → 'implant/v1/sahlgrenska/uplink/state' (site level)
 //
 // Every id is [A-Za-z0-9_-]{1,64}: never '/', '+', '#', NUL or anything else that would add a
 // topic level or a wildcard. Builders throw a TypeError on a bad id (a programming or
@@ -67,6 +68,20 @@ export const siteStateSubscription = (site: string): string => siteSubscription(
 export function fleetSubscription(kind: TopicKind): string {
   if (!isKind(kind as string)) throw new TypeError(`kind must be one of ${TOPIC_KINDS.join(', ')}`);
   return `${TOPIC_PREFIX}/+/+/+/${kind}`;
+}
+
+/**
+ * The site's uplink state (its retained birth and will; protocol/README.md). Five levels, so no
+ * gateway topic or filter (…/{theatre}/{gateway}/…, …/+/+/state) ever names or matches it.
+ */
+export const uplinkStateTopic = (site: string): string => `${TOPIC_PREFIX}/${checkId('site', site)}/uplink/state`;
+
+/** The site of an uplink state topic; null for anything else (untrusted input, as parseTopic). */
+export function parseUplinkStateTopic(topic: unknown): string | null {
+  if (typeof topic !== 'string' || topic.length > MAX_TOPIC_LENGTH) return null;
+  const parts = topic.split('/');
+  if (parts.length !== 5 || `${parts[0]}/${parts[1]}` !== TOPIC_PREFIX || parts[3] !== 'uplink' || parts[4] !== 'state') return null;
+  return isValidId(parts[2]) ? parts[2]! : null;
 }
 
 /** Reads a topic a message arrived on. Untrusted input: anything but an exact, valid topic is null. */

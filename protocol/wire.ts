@@ -551,6 +551,20 @@ function decodeWith<T>(type: Type, fromWire: (m: Wire) => unknown, check: (v: un
 export const encodeScanEvent = (v: ScanEvent): Uint8Array => encodeWith(types.ScanEvent, checkScanEvent, scanEventToWire, v);
 export const decodeScanEvent = (bytes: Uint8Array): DecodeResult<ScanEvent> => decodeWith(types.ScanEvent, scanEventFromWire, checkScanEvent, bytes);
 
+/**
+ * The scan id of a ScanEvent the decoder refuses for another field, so that its sender can be
+ * answered (a rejected receipt) instead of resending it forever; null if not even that reads.
+ */
+export function scanIdOfScanEvent(bytes: unknown): string | null {
+  if (!(bytes instanceof Uint8Array) || bytes.length > MAX_MESSAGE_BYTES) return null;
+  try {
+    const id = (types.ScanEvent.decode(bytes) as unknown as Wire).scanId;
+    return isScanId(id) ? id : null;
+  } catch {
+    return null;
+  }
+}
+
 export const encodeScanReceipt = (v: ScanReceipt): Uint8Array => encodeWith(types.ScanReceipt, checkScanReceipt, scanReceiptToWire, v);
 export const decodeScanReceipt = (bytes: Uint8Array): DecodeResult<ScanReceipt> => decodeWith(types.ScanReceipt, scanReceiptFromWire, checkScanReceipt, bytes);
 

@@ -16,7 +16,7 @@
 // The bounds (BROKER_LIMITS) keep one misbehaving client from exhausting the broker: a scan event
 // is a few hundred bytes, and the protocol refuses any message over MAX_MESSAGE_BYTES anyway.
 
-import { isValidId, TOPIC_PREFIX } from '../protocol/topics.ts';
+import { isValidId, TOPIC_PREFIX, uplinkStateTopic } from '../protocol/topics.ts';
 import { TLS_1_2_CIPHERS, TLS_MIN_VERSION } from '../protocol/tls-policy.ts';
 import { MAX_MESSAGE_BYTES } from '../protocol/wire.ts';
 import { ROLE_RULES } from '../gateway/broker/acl.ts';
@@ -109,6 +109,9 @@ export function mosquittoAcl(identities: readonly AclIdentity[]): string {
     const role = ROLE_RULES[identity.kind];
     const place = `${TOPIC_PREFIX}/${identity.site}/${identity.kind === 'gateway' && role.scope === 'own-gateway' ? `${identity.theatre}/${identity.gateway}` : '+/+'}`;
     const rules = [...role.publish.map((kind) => `write ${place}/${kind}`), ...role.subscribe.map((kind) => `read ${place}/${kind}`)];
+    // The site's uplink announces itself (retained birth and will); its gateways listen for it.
+    if (identity.kind === 'gateway') rules.push(`read ${uplinkStateTopic(identity.site)}`);
+    if (identity.kind === 'uplink') rules.push(`write ${uplinkStateTopic(identity.site)}`);
     return [`# ${identity.kind} of ${identity.site}`, `user ${user}`, ...rules.map((r) => `topic ${r}`), ''].join('\n');
   });
   return ['# Implant Scan broker ACL (written by implant-scan provision). Anything not listed is refused.', '', ...blocks].join('\n');

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { TOPIC_KINDS, cmdTopic, receiptTopic, scanTopic, siteScanSubscription, siteStateSubscription, siteSubscription, stateTopic, topicFor } from '../../protocol/topics.ts';
+import { TOPIC_KINDS, uplinkStateTopic, cmdTopic, receiptTopic, scanTopic, siteScanSubscription, siteStateSubscription, siteSubscription, stateTopic, topicFor } from '../../protocol/topics.ts';
 import { allowAllForLocalDemoAcl, gatewayAcl } from './acl.ts';
 import { LOCAL_DEMO_IDENTITY, parseIdentity, type ClientIdentity, type GatewayIdentity, type ObserverIdentity, type OperatorIdentity, type UplinkIdentity } from './identity.ts';
 
@@ -62,6 +62,17 @@ function expectReadsSiteScansAndStates(identity: UplinkIdentity | ObserverIdenti
 }
 
 describe('gatewayAcl: the uplink, operators and observers of a site', () => {
+  test('the uplink state topic: its site\'s uplink publishes it, its site\'s gateways subscribe to it', () => {
+    expect(gatewayAcl.authorizePublish(UPLINK, uplinkStateTopic('sahlgrenska'))).toBe(true);
+    expect(gatewayAcl.authorizePublish(UPLINK, uplinkStateTopic('sus-lund'))).toBe(false);
+    expect(gatewayAcl.authorizePublish(A, uplinkStateTopic('sahlgrenska'))).toBe(false);
+    expect(gatewayAcl.authorizePublish(OPERATOR, uplinkStateTopic('sahlgrenska'))).toBe(false);
+    expect(gatewayAcl.authorizeSubscribe(A, uplinkStateTopic('sahlgrenska'))).toBe(true);
+    expect(gatewayAcl.authorizeSubscribe(A_ELSEWHERE, uplinkStateTopic('sahlgrenska'))).toBe(false);
+    expect(gatewayAcl.authorizeSubscribe(A, 'implant/v1/sahlgrenska/+/state')).toBe(false);
+    expect(gatewayAcl.authorizeSubscribe(A, 'implant/v1/+/uplink/state')).toBe(false);
+  });
+
   test('the uplink reads scans and states of its site, and publishes its receipts', () => {
     expectReadsSiteScansAndStates(UPLINK);
     expect(gatewayAcl.authorizePublish(UPLINK, receiptTopic(at(B)))).toBe(true);

@@ -11,6 +11,8 @@
 //   uplink {site, id}                 subscribe implant/v1/{site}/+/+/scan and …/state, or one
 //                                     gateway's scan or state topic of its site
 //                                     publish   receipts of its site's gateways
+//   uplink state (implant/v1/{site}/uplink/state): the site's uplink publishes it (retained
+//                                     birth and will), the site's gateways subscribe to it
 //   operator {site, id}               publish   commands (cmd) of its site's gateways
 //                                     subscribe implant/v1/{site}/+/+/state, or one gateway's state
 //   observer {site, id}               publish   nothing
@@ -23,7 +25,7 @@
 // (provisioning/acl-parity.test.ts checks both agree); an Acl is also what the embedded broker
 // (server.ts) consults, through aedes-hooks.ts.
 
-import { parseTopic, siteSubscription, type ParsedTopic, type TopicKind } from '../../protocol/topics.ts';
+import { parseTopic, parseUplinkStateTopic, siteSubscription, type ParsedTopic, type TopicKind } from '../../protocol/topics.ts';
 import { clientIdOf, type ClientIdentity } from './identity.ts';
 
 export interface Acl {
@@ -72,11 +74,15 @@ export const gatewayAcl: Acl = Object.freeze({
   },
   authorizePublish(identity: ClientIdentity, topic: string): boolean {
     if (identity.kind === 'local-demo') return false;
+    const uplinkOf = parseUplinkStateTopic(topic);
+    if (uplinkOf !== null) return identity.kind === 'uplink' && identity.site === uplinkOf;
     const t = parseTopic(topic);
     return t !== null && inScope(identity, t) && ROLE_RULES[identity.kind].publish.includes(t.kind);
   },
   authorizeSubscribe(identity: ClientIdentity, filter: string): boolean {
     if (identity.kind === 'local-demo') return false;
+    const uplinkOf = parseUplinkStateTopic(filter);
+    if (uplinkOf !== null) return identity.kind === 'gateway' && identity.site === uplinkOf;
     const rules = ROLE_RULES[identity.kind];
     if (rules.scope === 'site' && rules.subscribe.some((kind) => filter === siteSubscription(identity.site, kind))) return true;
     const t = parseTopic(filter); // otherwise an exact topic: a wildcard is never an id

@@ -8,7 +8,7 @@
 // from persistence with no client, and those were checked here when they were stored).
 // PUBLISH outside the Acl: refused, counted, logged, and aedes closes the connection (MQTT 3.1.1
 // has no negative PUBACK); nothing reaches a subscriber. The retain flag is kept on state topics
-// only. A publish with no client is let through only when it is a will restored from persistence. SUBSCRIBE outside it: SUBACK 0x80 for
+// (a gateway's, the site uplink's) only. A publish with no client is let through only when it is a will restored from persistence. SUBSCRIBE outside it: SUBACK 0x80 for
 // that filter, the connection stays up. Logs name the client id, the identity and the topic,
 // never a payload, a password or a certificate.
 
@@ -19,7 +19,7 @@ import type { Logger } from 'pino';
 import type { Acl } from './acl.ts';
 import type { Authenticator, ConnectRequest, TlsPeer } from './auth.ts';
 import { newConnectionGuardStats, type ConnectionGuardStats } from './connection-guard.ts';
-import { parseTopic } from '../../protocol/topics.ts';
+import { parseTopic, parseUplinkStateTopic } from '../../protocol/topics.ts';
 import { containsPersonalId } from '../../protocol/udi/personal-id.ts';
 import { LOCAL_DEMO_IDENTITY, describeIdentity, type ClientIdentity } from './identity.ts';
 import { LoginBusyError } from './login-queue.ts';
@@ -85,12 +85,12 @@ function remoteAddressOf(conn: unknown): string | null {
 }
 
 /**
- * Only a gateway's state (birth, will) is retained by design (protocol/README.md); a retained
+ * Only a gateway's or the site uplink's state (birth, will) is retained by design (protocol/README.md); a retained
  * scan, receipt or command would be stored and handed to every later subscriber, so the flag is
  * cleared and the message delivered as a live one.
  */
 function stripRetainUnlessState(packet: PublishPacket): void {
-  if (packet.retain && parseTopic(packet.topic)?.kind !== 'state') packet.retain = false;
+  if (packet.retain && parseTopic(packet.topic)?.kind !== 'state' && parseUplinkStateTopic(packet.topic) === null) packet.retain = false;
 }
 
 /** A will as aedes-persistence stores it (clientId, brokerId), on the state topic of the gateway it belongs to — or anything under an Acl that lets everyone publish anything (the local demo). */

@@ -46,7 +46,8 @@ import { performance } from 'node:perf_hooks';
 import { connect, type IClientOptions, type IConnackPacket, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { TLS_CLIENT_POLICY } from '../../protocol/tls-policy.ts';
-import { cmdTopic, receiptTopic, scanTopic, stateTopic, type GatewayAddress } from '../../protocol/topics.ts';
+import { cmdTopic, receiptTopic, scanTopic, stateTopic, uplinkStateTopic, type GatewayAddress } from '../../protocol/topics.ts';
+import { UplinkBirths } from './uplink-births.ts';
 import { encodeScanEvent, encodeState, validateState, type Command, type GatewayState, type ScanEvent, type ScanReceipt } from '../../protocol/wire.ts';
 import { RetrySchedule, type BackoffPolicy, type Timers } from './backoff.ts';
 import type { BirthSeqStore } from './birth-seq-store.ts';
@@ -116,6 +117,8 @@ export type LinkEvents = {
   refused: [refusal: BrokerRefusal];
   receipt: [receipt: ScanReceipt];
   command: [command: Command];
+  /** The site's uplink subscribed anew: scans published since may have been dropped. */
+  uplinkBirth: [];
 };
 
 export class LinkClosedError extends Error {
@@ -206,6 +209,11 @@ export class GatewayLink extends EventEmitter<LinkEvents> {
     this.client.on('close', () => this.onClose());
     this.client.on('error', (err) => this.onError(err));
     this.client.on('message', (topic, payload) => this.onMessage(topic, payload));
+    // The site uplink's births (protocol/README.md): on a new one, scans waiting for receipts go again.
+    const uplinkState = uplinkStateTopic(address.site);
+    const births = new UplinkBirths();
+    this.client.on('connect', () => this.client.subscribe(uplinkState, { qos: 1 }, (err) => err && this.log.debug({ err: err.message }, 'mqtt: no uplink state subscription on this connection')));
+    this.client.on('message', (topic, payload, packet) => topic === uplinkState && births.isNews(payload, packet.retain) && this.emitSafely('uplinkBirth'));
   }
 
   /** Connected to the broker (CONNACK received, not yet closed). */
@@ -450,6 +458,7 @@ export class GatewayLink extends EventEmitter<LinkEvents> {
   // ---- receive --------------------------------------------------------------------------------
 
   private onMessage(topic: string, payload: Buffer): void {
+    if (topic === uplinkStateTopic(this.options.address.site)) return; // the listener in the constructor
     try {
       this.stats.received++;
       const incoming = decodeIncoming(this.options.address, topic, payload);

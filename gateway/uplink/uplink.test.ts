@@ -16,6 +16,9 @@ import type { RunningBroker } from '../broker/server.ts';
 import { MemoryOutbox } from '../fakes.test-support.ts';
 import { Outbox } from '../outbox/outbox.ts';
 import type { OutboxPort } from '../ports.ts';
+import { gatewayAcl, type Acl } from '../broker/acl.ts';
+import { next, openLinkA } from '../mqtt/test-support.ts';
+import { Publisher } from '../publisher.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { httpNationalClient } from './national-client.ts';
 import { Uplink } from './uplink.ts';
@@ -58,6 +61,15 @@ async function fakeNational() {
 async function setup(options: { batchSize?: number; outbox?: OutboxPort } = {}) {
   const broker: RunningBroker = await startSecureTestBroker();
   cleanup.push(() => broker.close());
+  const { national, outbox, uplink } = await startUplink(broker, options);
+  const gateway = await connectClient(broker.url, { ...loginOf(USERS.gwA), clean: false });
+  cleanup.push(() => void gateway.end(true));
+  await gateway.subscribeAsync(receiptTopic(GW_A), { qos: 1 });
+  const receipts = collect(gateway);
+  return { broker, national, outbox, uplink, gateway, receipts };
+}
+
+async function startUplink(broker: RunningBroker, options: { batchSize?: number; outbox?: OutboxPort } = {}) {
   const national = await fakeNational();
   const outbox = options.outbox ?? new MemoryOutbox();
   const uplink = await Uplink.start({
@@ -75,11 +87,7 @@ async function setup(options: { batchSize?: number; outbox?: OutboxPort } = {}) 
     ...(options.batchSize ? { batchSize: options.batchSize } : {}),
   });
   cleanup.push(() => uplink.close());
-  const gateway = await connectClient(broker.url, { ...loginOf(USERS.gwA), clean: false });
-  cleanup.push(() => void gateway.end(true));
-  await gateway.subscribeAsync(receiptTopic(GW_A), { qos: 1 });
-  const receipts = collect(gateway);
-  return { broker, national, outbox, uplink, gateway, receipts };
+  return { national, outbox, uplink };
 }
 
 const decoded = (payload: Buffer): ScanReceipt => {
@@ -122,6 +130,65 @@ describe('hospital uplink', () => {
     await waitUntil(() => uplink.stats.received >= 2, 10_000, 'two messages at the uplink');
     expect(uplink.stats).toMatchObject({ mismatched: 1, malformed: 1 });
     expect(national.seen).toEqual([]);
+  });
+
+  it('answers a scan the decoder refuses with a rejected receipt naming the field, if its scan id reads', async () => {
+    const { gateway, receipts, national, uplink } = await setup();
+    // Bytes a broken gateway could send: a case id with a space (same length, so the protobuf stays whole).
+    const valid = Buffer.from(encodeScanEvent({ ...scan(4), caseId: 'case-4' }));
+    const badCase = Buffer.from(valid.toString('latin1').replace('case-4', 'case 4'), 'latin1');
+    const badId = Buffer.from(valid.toString('latin1').replace(scan(4).scanId, scan(4).scanId.toUpperCase()), 'latin1');
+    for (const bytes of [badCase, badId, Buffer.from(encodeScanEvent(scan(1)))]) {
+      await gateway.publishAsync('implant/v1/sahlgrenska/or-3/gw-or3/scan', bytes, { qos: 1 });
+    }
+    const answers = (await receipts.waitFor(2)).map((m) => decoded(m.payload));
+    expect(answers.map((r) => [r.scanId, r.status, r.messageCode]).sort()).toEqual(
+      [
+        [scan(4).scanId, 'rejected', 'invalid-caseid'],
+        [scan(1).scanId, 'accepted', 'ok'],
+      ].sort(),
+    );
+    expect(national.seen).toEqual([scan(1).scanId]);
+    expect(uplink.stats).toMatchObject({ refused: 1, malformed: 1 }); // the unreadable scan id: nothing to answer
+  });
+
+  it('after a broker that forgot every session, scans a gateway published before the uplink resubscribed arrive on its birth, not its 30 s retry', async () => {
+    // The restarted broker keeps the uplink out until `uplinkLet`: the gateway is back first, as in the chaos suite.
+    let uplinkLet = true;
+    const acl: Acl = { ...gatewayAcl, authorizeConnect: (identity, clientId) => (identity.kind !== 'uplink' || uplinkLet) && gatewayAcl.authorizeConnect(identity, clientId) };
+    const first = await startSecureTestBroker({ acl });
+    const { national } = await startUplink(first);
+    const link = await openLinkA(first.url);
+    cleanup.push(() => link.close());
+    const outbox = new MemoryOutbox();
+    const publishes = new Map<string, number>();
+    // No retry within the test: only the uplink's birth can bring a dropped scan round again.
+    const publisher = new Publisher(outbox, link, { firstRetryMs: 3_600_000, onPublished: (e) => publishes.set(e.scanId, (publishes.get(e.scanId) ?? 0) + 1) });
+    cleanup.push(() => publisher.close());
+    link.on('receipt', (r) => void publisher.receipt(r.scanId));
+    const submit = async (n: number) => {
+      await outbox.append(scan(n).scanId, encodeScanEvent(scan(n)));
+      publisher.submit(scan(n));
+    };
+    await submit(1);
+    await waitUntil(() => national.seen.length === 1 && publisher.backlog === 0, 10_000, 'the first scan receipted');
+
+    const back = next(link, 'online', 20_000);
+    await first.close(); // an in-memory aedes: every session, subscription and retained message gone
+    uplinkLet = false;
+    const second = await startSecureTestBroker({ acl, port: first.port });
+    cleanup.push(() => second.close());
+    expect(await back).toMatchObject([{ sessionPresent: false }]); // the gateway back first, on the new broker
+    const later = [2, 3, 4, 5, 6];
+    for (const n of later) await submit(n);
+    await waitUntil(() => later.every((n) => publishes.get(scan(n).scanId) === 1), 10_000, 'five scans taken by a broker with no uplink subscribed');
+    expect(national.seen).toEqual([scan(1).scanId]);
+
+    uplinkLet = true;
+    await waitUntil(() => publisher.backlog === 0, 20_000, 'every scan receipted after the uplink came back');
+    expect([...national.seen].sort()).toEqual([1, ...later].map((n) => scan(n).scanId).sort());
+    expect(later.map((n) => publishes.get(scan(n).scanId))).toEqual(later.map(() => 2)); // dropped once, sent again once
+    expect(publishes.get(scan(1).scanId)).toBe(1); // a receipted scan is not sent again
   });
 
   it('never stores a scan with personal data: its gateway gets a rejected receipt, and no file of the journal holds it', async () => {

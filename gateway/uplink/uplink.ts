@@ -5,7 +5,9 @@
 //
 // Keeps no personal data: a scan that the national service would refuse for it (a personnummer
 // anywhere, a case id that is not a code: protocol/scan-privacy.ts) is never stored here; its
-// gateway gets a rejected receipt at once.
+// gateway gets a rejected receipt at once. So does a scan the wire decoder refuses (a bad case
+// id, …) if its scan id reads: messageCode `invalid-{field}`; otherwise its gateway would resend it
+// forever. Bytes without a readable scan id are dropped (counted as malformed).
 // Durable at every step, so an uplink restart or a national outage of hours loses nothing:
 // - a scan is PUBACKed to the broker only after it is fsynced in the uplink's own outbox
 //   (mqtt.js's handleMessage hook: its acknowledgement waits for our callback);
@@ -17,12 +19,14 @@
 // by scan id: the outbox holds one record per id, the national service answers a known id with
 // the same order code.
 
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { connect, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { parseTopic, receiptTopic, siteScanSubscription } from '../../protocol/topics.ts';
+import { parseTopic, receiptTopic, siteScanSubscription, uplinkStateTopic, type GatewayAddress } from '../../protocol/topics.ts';
+import { encodeUplinkState } from '../../protocol/uplink-state.ts';
 import { personalDataIn } from '../../protocol/scan-privacy.ts';
-import { decodeScanEvent, encodeScanReceipt, type ScanEvent, type ScanReceipt } from '../../protocol/wire.ts';
+import { decodeScanEvent, encodeScanReceipt, scanIdOfScanEvent, type ScanEvent, type ScanReceipt, type WireError } from '../../protocol/wire.ts';
 import type { OutboxPort } from '../ports.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import type { NationalClient } from './national-client.ts';
@@ -46,6 +50,8 @@ export interface UplinkOptions {
   maxRetryMs?: number;
   breaker?: CircuitBreaker;
   random?: () => number;
+  /** After a scan could not be stored: wait this long (doubling, ×16 at most), then reconnect. */
+  redeliverMs?: number;
 }
 
 export interface UplinkStats {
@@ -53,7 +59,7 @@ export interface UplinkStats {
   malformed: number;
   /** Scans whose content claims another place than the topic they came on. */
   mismatched: number;
-  /** Scans refused here for personal data, answered with a rejected receipt, never stored. */
+  /** Scans refused here (personal data, a field that does not decode), answered with a rejected receipt, never stored. */
   refused: number;
   forwarded: number;
   receiptsPublished: number;
@@ -74,6 +80,11 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
   /** Batches the national service has answered whose receipts are still being delivered. */
   private delivering = 0;
   private readonly maxInFlight: number;
+  /** Store failures in a row, and the reconnect that makes the broker deliver those scans again. */
+  private storeFailures = 0;
+  private redeliverTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Ours since we last subscribed on a session the broker did not keep (protocol/uplink-state.ts). */
+  private epoch = newEpoch();
 
   static async start(options: UplinkOptions): Promise<Uplink> {
     const uplink = new Uplink(options);
@@ -98,33 +109,46 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
       ...(options.username ? { username: options.username } : {}),
       ...(options.password ? { password: options.password } : {}),
       ...(options.tls ?? {}),
+      will: { topic: uplinkStateTopic(options.site), payload: encodeUplinkState({ status: 'offline' }), qos: 1, retain: true },
     };
     this.client = connect(options.brokerUrl, mqttOptions);
     // Back-pressure and durability: mqtt.js sends the PUBACK only when this callback is called.
+    // mqtt.js hands over the next message only once this callback is called, so it is called at
+    // once, also after a failure (then without a PUBACK).
     this.client.handleMessage = (packet, done) => {
       this.receive(packet).then(
-        () => done(),
+        () => {
+          this.storeFailures = 0;
+          done();
+        },
         (e: unknown) => {
-          // Not stored (outbox full or failing): no PUBACK, the broker delivers it again.
           options.logger.error({ err: (e as Error).message }, 'uplink cannot store a scan; not acknowledging it to the broker');
           done(e as Error);
+          this.redeliverLater();
         },
       );
     };
     this.subscribed = new Promise((resolve, reject) => {
+      const subscribed = () => {
+        this.publishBirth();
+        resolve();
+      };
       const subscribe = () =>
         this.client.subscribe(siteScanSubscription(options.site), { qos: 1 }, (err, granted) => {
           if (err || granted?.some((g) => g.qos === 128)) {
             const e = err ?? new Error(`the broker refused the subscription to ${siteScanSubscription(options.site)}`);
             options.logger.error({ err: e.message }, 'uplink subscription refused');
             reject(e);
-          } else resolve();
+          } else subscribed();
         });
       this.client.on('connect', (ack) => {
         this.metrics.brokerConnected.set(1);
         options.logger.info({ sessionPresent: ack.sessionPresent }, 'uplink connected to the broker');
-        if (!ack.sessionPresent) subscribe();
-        else resolve();
+        if (!ack.sessionPresent) {
+          // Gateways' scans published while we had no subscription are gone: a new epoch tells them.
+          this.epoch = newEpoch();
+          subscribe();
+        } else subscribed();
         this.pump();
       });
     });
@@ -141,6 +165,9 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.redeliverTimer) clearTimeout(this.redeliverTimer);
+    // A clean DISCONNECT discards the will: say offline ourselves (best effort, it is only news).
+    if (this.client.connected) this.client.publish(uplinkStateTopic(this.options.site), encodeUplinkState({ status: 'offline' }), { qos: 1, retain: true });
     await new Promise<void>((resolve) => this.client.end(false, {}, () => resolve()));
   }
 
@@ -149,6 +176,14 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
     this.stats.received++;
     const place = parseTopic(packet.topic);
     const decoded = decodeScanEvent(payload);
+    if (!decoded.ok && place?.kind === 'scan' && place.site === this.options.site) {
+      // Its gateway resends it until it gets a receipt: answer it, if its scan id reads at all.
+      const scanId = scanIdOfScanEvent(payload);
+      if (scanId !== null) {
+        this.refuse(scanId, place, invalidFieldCode(decoded.error), 'scan refused: a field does not decode');
+        return;
+      }
+    }
     if (!decoded.ok || place === null || place.kind !== 'scan') {
       this.stats.malformed++;
       this.metrics.malformed.inc();
@@ -164,7 +199,7 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
     }
     const refusal = personalDataIn(e);
     if (refusal !== null) {
-      this.refuse(e, refusal);
+      this.refuse(e.scanId, place, refusal, 'scan refused before storing it: personal data');
       return;
     }
     await this.options.outbox.append(e.scanId, payload);
@@ -243,17 +278,17 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
     }
   }
 
-  /** A rejected receipt to the scan's gateway; nothing of the scan is kept. */
-  private refuse(event: ScanEvent, messageCode: string): void {
+  /** A rejected receipt to the gateway the scan came from; nothing of the scan is kept. */
+  private refuse(scanId: string, from: GatewayAddress, messageCode: string, why: string): void {
     this.stats.refused++;
     this.metrics.refused.inc({ reason: messageCode });
-    this.options.logger.warn({ scanId: event.scanId, messageCode }, 'scan refused before storing it: personal data');
-    const receipt: ScanReceipt = { scanId: event.scanId, orderCode: null, caseCode: null, productName: null, status: 'rejected', receivedAtMs: Date.now(), messageCode };
-    const topic = receiptTopic({ site: event.site, theatre: event.theatre, gateway: event.gatewayId });
+    this.options.logger.warn({ scanId, messageCode }, why);
+    const receipt: ScanReceipt = { scanId, orderCode: null, caseCode: null, productName: null, status: 'rejected', receivedAtMs: Date.now(), messageCode };
+    const topic = receiptTopic(from);
     // Not awaited: its PUBACK comes in on this connection, whose packets wait for the scan's handler
     // to finish. If it is lost with the process, the gateway sends the scan again and is refused again.
     this.client.publish(topic, Buffer.from(encodeScanReceipt(receipt)), { qos: 1 }, (err) => {
-      if (err) this.options.logger.warn({ scanId: event.scanId, err: err.message }, 'rejected receipt not delivered; the gateway will send the scan again');
+      if (err) this.options.logger.warn({ scanId, err: err.message }, 'rejected receipt not delivered; the gateway will send the scan again');
     });
   }
 
@@ -267,6 +302,31 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
     await this.options.outbox.retire(event.scanId);
   }
 
+  /** Our retained birth, once subscribed: gateways publish again what a new epoch may have missed. */
+  private publishBirth(): void {
+    const birth = encodeUplinkState({ status: 'online', epoch: this.epoch });
+    this.client.publish(uplinkStateTopic(this.options.site), birth, { qos: 1, retain: true }, (err) => {
+      if (err) this.options.logger.warn({ err: err.message }, 'uplink birth not acknowledged; published again on the next connection');
+    });
+  }
+
+  /**
+   * An MQTT 3.1.1 broker delivers an unacknowledged message again only on a new connection of the
+   * same session, so after a scan could not be stored: back off, then drop the connection. mqtt.js
+   * reconnects (clean: false) and keeps our own unacknowledged receipts to send again.
+   */
+  private redeliverLater(): void {
+    if (this.redeliverTimer !== null || this.closed) return;
+    const base = this.options.redeliverMs ?? 1000;
+    const delay = base * 2 ** Math.min(4, this.storeFailures++);
+    this.redeliverTimer = setTimeout(() => {
+      this.redeliverTimer = null;
+      if (this.closed) return;
+      this.options.logger.warn({ afterMs: delay }, 'uplink reconnecting so that the broker delivers the scans it could not store again');
+      this.client.stream.destroy();
+    }, delay);
+  }
+
   private later(ms: number): void {
     if (this.timer !== null || this.closed) return;
     this.timer = setTimeout(() => {
@@ -278,4 +338,12 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
   private updateDepth(): void {
     this.metrics.outboxDepth.set(this.options.outbox.depth);
   }
+}
+
+const newEpoch = (): string => randomBytes(12).toString('base64url');
+
+/** A receipt's message code for a decoder refusal: `invalid-` and the field, e.g. invalid-caseid. */
+export function invalidFieldCode(error: WireError): string {
+  const field = /^ScanEvent\.([A-Za-z.]+):/.exec(error.message)?.[1];
+  return field ? `invalid-${field.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`.slice(0, 64) : 'invalid-scan';
 }
