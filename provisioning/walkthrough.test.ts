@@ -62,7 +62,9 @@ describe('the walk-through in provisioning/README.md', () => {
         throw new Error(`the walk-through has a command this test does not know: ${command}`);
       }
     }
-    expect((await stat(join(dir, 'etc-mosquitto', 'crl.pem'))).isFile()).toBe(true);
+    // The daily command, as implant-scan-crl.service runs it, re-issues the CA's list.
+    expect((await stat(join(dir, 'ca', 'crl.pem'))).isFile()).toBe(true);
+    expect(await readFile(join(import.meta.dirname, '..', 'packaging/systemd/implant-scan-crl.service'), 'utf8')).toContain(`implant-scan.mjs ${provisions[2]!.replace(/^implant-scan /, '')}\n`);
   });
 
   it.skipIf(binary === null || !canDropToMosquitto)('the broker host: Mosquitto as its own user, with the bundle as the README sets it up', async () => {
