@@ -22,6 +22,8 @@ export interface ChaosOptions {
   seed: number;
   /** Half the trials on each broker unless one is named. */
   brokers?: BrokerKind[];
+  /** No new trial starts after this time (ms since the epoch); the oracle then judges what ran. */
+  until?: number;
   /** How long the chain may take to deliver everything after a fault is healed. */
   recoveryTimeoutMs?: number;
   log?: (line: string) => void;
@@ -108,7 +110,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const trial: Trial = { chain, rng, feed, smallDisk: disk !== null, clockFile, destroyed: new Set() };
       const db = () => new Database(chain.nationalDb, { readonly: true, fileMustExist: true });
       try {
-        for (let i = 0; i < trials; i++) {
+        for (let i = 0; i < trials && Date.now() < (options.until ?? Infinity); i++) {
           const choices = FAULTS.filter((f) => f.available(trial));
           const fault = choices[rng.int(0, choices.length - 1)]!;
           report.byFault[fault.name] = (report.byFault[fault.name] ?? 0) + 1;
