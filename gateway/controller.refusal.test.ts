@@ -1,28 +1,12 @@
 // The controller when the broker refuses this gateway (the link's 'refused' event, from a TLS
 // alert or a CONNACK refusal: gateway/mqtt/link.refusal.test.ts): the status says 'refused', the
 // station page's alert says why and what to do, the indicator shows offline (not attention).
-import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from './config.ts';
-import { GatewayController } from './controller.ts';
-import { ManualLink, MemoryOutbox, RecordingIndicator } from './fakes.test-support.ts';
-import { GatewayMetrics } from './metrics.ts';
+import { ManualLink, testController } from './fakes.test-support.ts';
 
 function setup() {
   const link = new ManualLink();
-  const metrics = new GatewayMetrics();
-  const indicator = new RecordingIndicator();
-  let seq = 0n;
-  const controller = new GatewayController({
-    config: parseConfig({ site: 'sahlgrenska', theatre: 'or-7', gateway: 'gw-or7' }),
-    outbox: new MemoryOutbox(),
-    link,
-    metrics,
-    logger: pino({ level: 'silent' }),
-    indicator,
-    sequence: { next: async () => ++seq },
-  });
-  return { link, indicator, controller };
+  return { link, ...testController(link) };
 }
 
 describe('gateway controller, broker refusal', () => {

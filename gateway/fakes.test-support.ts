@@ -4,6 +4,10 @@ import { EventEmitter } from 'node:events';
 import type { ScanEvent } from '../protocol/wire.ts';
 import type { LinkEvents, PublishScanOptions } from './mqtt/link.ts';
 import type { Feedback, LinkPort, OutboxPort } from './ports.ts';
+import pino from 'pino';
+import { parseConfig } from './config.ts';
+import { GatewayController } from './controller.ts';
+import { GatewayMetrics } from './metrics.ts';
 
 export class MemoryOutbox implements OutboxPort {
   readonly records = new Map<string, Uint8Array>();
@@ -67,4 +71,22 @@ export class RecordingIndicator {
   signal(f: Feedback): void {
     this.signals.push(f);
   }
+}
+
+/** A controller of gateway sahlgrenska/or-7/gw-or7 (or `address`) on a memory outbox and a counting
+ * sequence, with its link, metrics and a recording indicator, for tests of what it shows. */
+export function testController(link: LinkPort, address = { site: 'sahlgrenska', theatre: 'or-7', gateway: 'gw-or7' }) {
+  const metrics = new GatewayMetrics();
+  const indicator = new RecordingIndicator();
+  let seq = 0n;
+  const controller = new GatewayController({
+    config: parseConfig(address),
+    outbox: new MemoryOutbox(),
+    link,
+    metrics,
+    logger: pino({ level: 'silent' }),
+    indicator,
+    sequence: { next: async () => ++seq },
+  });
+  return { controller, metrics, indicator };
 }

@@ -13,11 +13,8 @@ import { createCrl, createSiteCa, importCa, issueCertificate } from '../../provi
 import { findMosquitto, startMosquitto, type Mosquitto } from '../broker/mosquitto-test-support.ts';
 import type { RunningBroker } from '../broker/server.ts';
 import { GW_A, startSecureTestBroker, waitUntil } from '../broker/test-support.ts';
-import pino from 'pino';
-import { parseConfig } from '../config.ts';
-import { GatewayController, type Status } from '../controller.ts';
-import { MemoryOutbox, RecordingIndicator } from '../fakes.test-support.ts';
-import { GatewayMetrics } from '../metrics.ts';
+import type { Status } from '../controller.ts';
+import { testController } from '../fakes.test-support.ts';
 import { startStationServer } from '../station/server.ts';
 import type { GatewayLink } from './link.ts';
 import { ADDRESS_A, captureLog, next, openLinkA } from './test-support.ts';
@@ -112,18 +109,7 @@ describe.skipIf(mosquitto === null)('GatewayLink refused by a TLS broker', () =>
     await trust(site.ca);
     const link = await openLinkA(broker.url.replace('mqtt:', 'mqtts:'), { username: undefined, password: undefined, tls: { ca: site.ca, cert: site.cert, key: site.key, servername: 'localhost' } });
     links.push(link);
-    const indicator = new RecordingIndicator();
-    const metrics = new GatewayMetrics();
-    let seq = 0n;
-    const controller = new GatewayController({
-      config: parseConfig({ site: ADDRESS_A.site, theatre: ADDRESS_A.theatre, gateway: ADDRESS_A.gateway }),
-      outbox: new MemoryOutbox(),
-      link,
-      metrics,
-      logger: pino({ level: 'silent' }),
-      indicator,
-      sequence: { next: async () => ++seq },
-    });
+    const { controller, metrics, indicator } = testController(link, ADDRESS_A);
     const station = await startStationServer({ source: controller, metrics, port: 0 });
     try {
       await next(link, 'refused');
