@@ -64,6 +64,13 @@ describe('checkScan', () => {
     expect(checkScan(scanEvent(raw), 'sahlgrenska', { gsSubstitutes: ['|'] })).toMatchObject({ ok: true, scan: { lot: 'LOT42', serial: 'SER' } });
   });
 
+  it('refuses a personal identity number that only the FNC1 substitutes reveal', () => {
+    // Read with '|' as FNC1 the serial is 1212121212; without, one 12-digit run of an impossible century.
+    const raw = `]d2010950600013435217290131${'10'}LOT|211212121212`;
+    expect(checkScan(scanEvent(raw), 'sahlgrenska')).toEqual({ ok: false, messageCode: 'bad-charset' });
+    expect(checkScan(scanEvent(raw), 'sahlgrenska', { gsSubstitutes: ['|'] })).toEqual({ ok: false, messageCode: 'personal-id' });
+  });
+
   it("flags a gateway parse that disagrees with its own in scheme or any UDI field (its own is kept)", () => {
     const event = scanEvent(GS1);
     const claims = [
