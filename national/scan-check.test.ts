@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import type { ParseResult } from '../protocol/udi/index.ts';
 import { checkScan, fingerprint } from './scan-check.ts';
 import { GS, scanEvent } from './test-support.ts';
 
@@ -88,6 +89,32 @@ describe('checkScan', () => {
   it('gives HIBC as printed: without the symbology identifier and the trailing line end', () => {
     expect(checkScan(scanEvent(`]C0${HIBC}\r\n`), 'sahlgrenska')).toMatchObject({ ok: true, scan: { scheme: 'hibc', symbology: ']C0', carrierHrf: HIBC } });
     expect(checkScan(scanEvent(`${HIBC}\t\r\n`), 'sahlgrenska')).toMatchObject({ ok: true, scan: { symbology: null, carrierHrf: HIBC } });
+  });
+});
+
+describe('checkScan does not trust a parse that contradicts itself', () => {
+  const noUdi = { di: null, lot: null, serial: null, expiry: null, manufactured: null };
+  /** checkScan with the parser (a mock: one unit) answering `answer` for every scan. */
+  async function checkWithParse(answer: ParseResult) {
+    vi.resetModules();
+    vi.doMock('../protocol/udi/index.ts', async (original) => ({ ...(await original<object>()), parse: () => answer }));
+    try {
+      const { checkScan: check } = await import('./scan-check.ts');
+      return check(scanEvent(GS1), 'sahlgrenska');
+    } finally {
+      vi.doUnmock('../protocol/udi/index.ts');
+      vi.resetModules();
+    }
+  }
+
+  it('refuses an accepted parse without a product id, or of no product scheme', async () => {
+    const base = { ok: true, symbology: ']d2', elements: [], errors: [] };
+    expect(await checkWithParse({ ...base, scheme: 'gs1', udi: noUdi })).toEqual({ ok: false, messageCode: 'not-a-product' });
+    expect(await checkWithParse({ ...base, scheme: 'unknown', udi: { ...noUdi, di: '09506000134352' } })).toEqual({ ok: false, messageCode: 'not-a-product' });
+  });
+
+  it('names a refusal that carries no error "unrecognised"', async () => {
+    expect(await checkWithParse({ ok: false, scheme: 'unknown', symbology: null, elements: [], udi: noUdi, errors: [] })).toEqual({ ok: false, messageCode: 'unrecognised' });
   });
 });
 
