@@ -67,6 +67,7 @@ describe('containsPersonalId', () => {
     ['empty', ''],
     // Only the six separators join parts, not a letter outside ASCII.
     ['a non-ASCII character between the parts', '121212\u00e91212'],
+    ['the first character outside ASCII between the parts', '121212\u00801212'],
   ])('ignores %s', (_name, text) => {
     expect(containsPersonalId(text)).toBe(false);
   });
