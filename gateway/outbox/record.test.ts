@@ -151,6 +151,17 @@ describe('journal record framing', () => {
     expect(d.end).toBe(before.length + bad.length + after.length);
   });
 
+  it('reports one damaged range for a broken frame whose payload looks like the start of a frame', () => {
+    // The payload holds a plausible header (length 3, type retire) with a wrong CRC; the outer CRC is broken.
+    const lookalike = Uint8Array.of(3, 0, 0, 0, 0, 0, 0, 0, 2, 1, 0x61);
+    const bad = encodeRecord({ type: 'append', seq: 1, id: 'x', payload: lookalike });
+    bad[4]! ^= 1;
+    const after = encodeRecord({ type: 'retire', id: 'after' });
+    const d = decodeRecords(Buffer.concat([bad, after]), 0);
+    expect(d.records.map((r) => r.record)).toEqual([{ type: 'retire', id: 'after' }]);
+    expect(d.damaged).toEqual([{ start: 0, end: bad.length }]);
+  });
+
   it('reads the frames it is given from an offset, with their offsets and sizes', () => {
     const frames = [encodeRecord({ type: 'retire', id: 'a' }), encodeRecord({ type: 'mark', mark: 5n }), encodeRecord({ type: 'append', seq: 3, id: 'b', payload: Uint8Array.of(1, 2), mark: 9n })];
     const bytes = Buffer.concat(frames);
