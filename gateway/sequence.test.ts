@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Outbox } from './outbox/outbox.ts';
 import { BLOCK, SequenceFile } from './sequence.ts';
 import { StorageFullError } from './storage/errors.ts';
+import { nodeFileIo, type FileIo } from './storage/file-io.ts';
 import { SimulatedDisk } from './storage/simulated-disk.ts';
 
 const fresh = async () => join(await mkdtemp(join(tmpdir(), 'seq-')), 'state', 'sequence');
@@ -34,6 +35,25 @@ describe('sequence file', () => {
     await SequenceFile.open(path);
     await writeFile(path, 'garbage');
     await expect(SequenceFile.open(path)).rejects.toThrow(/does not hold a sequence number/);
+    // A number with anything before or after it is damaged too.
+    for (const text of ['x1001\n', '1001x\n']) {
+      await writeFile(path, text);
+      await expect(SequenceFile.open(path)).rejects.toThrow(/does not hold a sequence number/);
+    }
+  });
+
+  it('a fresh file is no gap', async () => {
+    const seq = await SequenceFile.open(await fresh());
+    expect(seq.resumed).toEqual({ next: 1n, afterGap: false });
+  });
+
+  it('after a crash within the reserved block writes nothing until that block is used up', async () => {
+    const path = await fresh();
+    const first = await SequenceFile.open(path);
+    for (let i = 0; i < 5; i++) await first.next();
+    const again = await SequenceFile.open(path, { used: 5n });
+    expect(await again.next()).toBe(6n);
+    expect(await readFile(path, 'utf8')).toBe(`${1n + BLOCK}\n`);
   });
 
   it('after a crash continues right after the last scan stored (930 → 931, not 1001), also once all were receipted and compacted', async () => {
@@ -78,13 +98,22 @@ describe('sequence file', () => {
     disk.capacityBytes = 0;
     const error = await seq.next().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StorageFullError);
-    expect(error).toMatchObject({ code: 'disk-full', errno: 'ENOSPC' });
+    expect(error).toMatchObject({ code: 'disk-full', errno: 'ENOSPC', message: expect.stringMatching(/sequence numbers/) });
     expect([...disk.files('/data').keys()]).toEqual([]);
     // A restart on the still-full disk opens (nothing to write) and refuses the same way.
     const restarted = await SequenceFile.open('/data/sequence', { io: disk.process() });
     await expect(restarted.next()).rejects.toBeInstanceOf(StorageFullError);
     disk.capacityBytes = Infinity;
     expect(await restarted.next()).toBe(1n);
+  });
+
+  it('any other failure of the reservation is thrown as it is, not as a full disk', async () => {
+    const broken = Object.assign(new Error('I/O error'), { code: 'EIO' });
+    const io: FileIo = { ...nodeFileIo, rename: () => Promise.reject(broken) };
+    const path = await fresh();
+    const seq = await SequenceFile.open(path, { io });
+    await expect(seq.next()).rejects.toBe(broken);
+    expect(await readdir(join(path, '..'))).toEqual([]);
   });
 
   it('removes a sequence.tmp a crash left behind', async () => {

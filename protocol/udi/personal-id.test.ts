@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { containsPersonalId, personalIdWork } from './personal-id.ts';
+import { containsPersonalId, PERSONAL_ID_MESSAGE, personalIdWork } from './personal-id.ts';
 
 // An independent Luhn, to build valid numbers without trusting the code under test.
 function withCheckDigit(nine: string): string {
@@ -65,8 +65,16 @@ describe('containsPersonalId', () => {
     ['a separator that is not one (colon)', '121212:1212'],
     ['an ISO date and a 3-digit number', '2029-01-31 121'],
     ['empty', ''],
+    // Only the six separators join parts, not a letter outside ASCII.
+    ['a non-ASCII character between the parts', '121212\u00e91212'],
+    ['the first character outside ASCII between the parts', '121212\u00801212'],
   ])('ignores %s', (_name, text) => {
     expect(containsPersonalId(text)).toBe(false);
+  });
+
+  it('explains a refusal without echoing any digit', () => {
+    expect(PERSONAL_ID_MESSAGE).toMatch(/^This looks like a Swedish personal identity number .*wristband.*not stored or sent anywhere\.$/);
+    expect(PERSONAL_ID_MESSAGE).not.toMatch(/[0-9]/);
   });
 
   const p2 = (n: number) => String(n).padStart(2, '0');
