@@ -38,6 +38,12 @@ describe('containsPersonalId', () => {
     ['doubled separator', '19121212--1212'],
     ['10 digits, dashes inside the date', '12-12-12-1212'],
     ['spaces inside the date', '1912 12 12 1212'],
+    // What a word processor or another keyboard layout puts there instead.
+    ['a no-break space', '19121212\u00a01212'],
+    ['an en dash', '121212\u20131212'],
+    ['a non-breaking hyphen inside the date', '1912\u201112\u201112\u20111212'],
+    ['a minus sign', '121212\u22121212'],
+    ['a thin space', '121212\u20091212'],
     ['spaced hyphen', '19121212 - 1212'],
     ['mixed separators', 'SN 1912.12/12_1212'],
     ['after a digit group it is not part of', 'LOT 7-121212-1212'],

@@ -7,7 +7,8 @@
 //   containsPersonalId('0104054321000125')  → false (a GTIN: one 16-digit run)
 //
 // The shape: maximal runs of digits (so the long digit runs of GS1 element strings do not match
-// by accident), consecutive runs joined by 1–3 separators (- + _ . / space). A window of joined
+// by accident), consecutive runs joined by 1–3 separators (- + _ . / space, or any Unicode space
+// or dash such as a no-break space or an en dash). A window of joined
 // runs matches when it holds 10 digits (YYMMDDNNNC) or 12 (CCYYMMDDNNNC, century 18–20), its runs
 // break only before NNNC and between date parts (YY|MM|DD: "1912-12-12-1212", "19121212_1212",
 // "121212.1212"), and month and day are a possible date (day + 60 for a samordningsnummer).
@@ -17,6 +18,10 @@
 /** Separators that may join the parts of a number: - + _ . / space. */
 const SEPARATOR = new Uint8Array(128);
 for (const c of '-+_./ ') SEPARATOR[c.charCodeAt(0)] = 1;
+/** Beyond ASCII, what a keyboard or a word processor puts there instead: any space (no-break,
+ * thin, …) or dash (non-breaking hyphen, en dash, …), and the minus sign. */
+const WIDE_SEPARATOR = /^[\p{Zs}\p{Pd}\u2212]$/u;
+const isSeparator = (c: number): boolean => (c < 128 ? c >= 0 && SEPARATOR[c] === 1 : WIDE_SEPARATOR.test(String.fromCharCode(c)));
 /** At most this many separators between two parts ("19121212 - 1212"). */
 const MAX_GAP = 3;
 /** Digit positions where a 10-digit (YY|MM|DD|NNNC) or 12-digit (CCYY|MM|DD|NNNC) form may break. */
@@ -75,7 +80,7 @@ export function containsPersonalId(s: string): boolean {
       gap = 0;
     }
     gap++;
-    if (c < 0 || c >= 128 || SEPARATOR[c] === 0) gapJoins = false;
+    if (!isSeparator(c)) gapJoins = false;
   }
   return found;
 }
