@@ -20,7 +20,8 @@ import { Ledger } from './ledger.ts';
 
 const binary = findMosquitto();
 const openssl = ['/usr/bin/openssl', '/usr/local/bin/openssl'].find((p) => existsSync(p)) ?? null;
-const faketime = ['/usr/bin/faketime', '/usr/local/bin/faketime'].find((p) => existsSync(p)) ?? null;
+/** libfaketime itself, preloaded: the `faketime` command forks, so killing it would orphan Mosquitto. */
+const faketime = ['/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1', '/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1'].find((p) => existsSync(p)) ?? null;
 const SITE = 'sahlgrenska';
 const DAY_MS = 86_400_000;
 /** The alert Mosquitto (OpenSSL) sends for a revoked client certificate. */
@@ -51,7 +52,7 @@ describe.skipIf(binary === null || openssl === null)('a fleet over its life: rev
   const startBroker = async (offsetDays = 0): Promise<Mosquitto> => {
     // A wrapper that leaves its pid (exec keeps it: the pid is Mosquitto's) for SIGHUP.
     const exe = join(dir, `mosquitto+${offsetDays}d`);
-    await writeFile(exe, `#!/bin/sh\necho $$ > ${join(dir, 'mosquitto.pid')}\nexec ${offsetDays === 0 ? '' : `${faketime} -f '+${offsetDays}d' `}${binary} "$@"\n`);
+    await writeFile(exe, `#!/bin/sh\necho $$ > ${join(dir, 'mosquitto.pid')}\nexec ${offsetDays === 0 ? '' : `env LD_PRELOAD=${faketime} FAKETIME='+${offsetDays}d' `}${binary} "$@"\n`);
     await chmod(exe, 0o755);
     const m = await startMosquitto(exe, (port, mdir) =>
       // Run as root here: Mosquitto's own user could not read the test's temp dir.
