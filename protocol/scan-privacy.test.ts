@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SCAN_EVENT } from './fixtures/samples.ts';
-import { isValidCaseId, personalDataIn } from './scan-privacy.ts';
+import { isValidCaseId } from './case-id.ts';
+import { personalDataIn } from './scan-privacy.ts';
 
 const bytes = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 

@@ -1,20 +1,12 @@
 // Whether a ScanEvent carries personal data, checked by every hop that could keep it: the uplink
 // before it journals a scan, the national service before it stores one.
 //   personalDataIn(event) → null | 'personal-id' | 'invalid-case-id'
-//   isValidCaseId('case-mh3k2x1q') → true;  isValidCaseId('19121212_1212') → false
 //
-// Case ids are codes the gateway makes, never free text: CASE_ID_PATTERN (a letter or digit, then
-// up to 31 letters, digits or hyphens; no spaces, no underscores) and nothing shaped like a
-// personal identity number (protocol/udi/personal-id.ts).
+// Case ids are codes the gateway makes, never free text (protocol/case-id.ts).
 
-import { containsPersonalId, parse, valuesHoldPersonalId } from './udi/index.ts';
+import { CASE_ID_PATTERN } from './case-id.ts';
+import { parse, valuesHoldPersonalId, containsPersonalId } from './udi/index.ts';
 import type { ScanEvent } from './wire.ts';
-
-export const CASE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9-]{0,31}$/;
-
-export function isValidCaseId(value: string): boolean {
-  return CASE_ID_PATTERN.test(value) && !containsPersonalId(value);
-}
 
 export type PersonalDataCode = 'personal-id' | 'invalid-case-id';
 
