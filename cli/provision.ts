@@ -36,6 +36,9 @@ const RELOAD = 'copy it to the broker (/etc/mosquitto/implant-scan/) and reload 
 // already connected stays connected until Mosquitto restarts (persistence keeps everyone's session).
 const RESTART = 'copy it to the broker (/etc/mosquitto/implant-scan/) and RESTART Mosquitto (systemctl restart implant-scan-mosquitto): a reload only refuses new connections, the restart also cuts the one the device has open; the other devices reconnect by themselves and keep their sessions';
 
+/** The options of the steps that act on one recorded device (revoke, retire). */
+const DEVICE_OPTIONS = { ca: { type: 'string' }, bundles: { type: 'string' }, id: { type: 'string' }, 'crl-out': { type: 'string', multiple: true }, 'ca-passphrase-file': { type: 'string' } } as const;
+
 const STEPS = {
   ca: {
     summary: 'a site CA (or a hospital CA put in place)',
@@ -143,7 +146,7 @@ BUNDLES/broker/crl.pem: ${RESTART}. From then on the device is refused ("certifi
 gives it a new certificate; "provision retire" removes it for good.
 ${CA_KEY_HELP}
 `,
-    options: { ca: { type: 'string' }, bundles: { type: 'string' }, id: { type: 'string' }, 'crl-out': { type: 'string', multiple: true }, 'ca-passphrase-file': { type: 'string' } },
+    options: DEVICE_OPTIONS,
   },
   retire: {
     summary: 'revoke a device and remove it from the ACL',
@@ -154,7 +157,7 @@ the CRL too. Copy both to the broker and restart Mosquitto (systemctl restart
 implant-scan-mosquitto; a reload would leave its open connection). Its id is never given out again.
 ${CA_KEY_HELP}
 `,
-    options: { ca: { type: 'string' }, bundles: { type: 'string' }, id: { type: 'string' }, 'crl-out': { type: 'string', multiple: true }, 'ca-passphrase-file': { type: 'string' } },
+    options: DEVICE_OPTIONS,
   },
   csr: {
     summary: 'on the gateway: a key that never leaves it, and its CSR',
