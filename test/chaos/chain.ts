@@ -9,10 +9,11 @@
 
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { startSimulator, type Simulator } from '../../firmware-sim/simulator.ts';
 import { hashPassword } from '../../gateway/broker/auth.ts';
+import { freePort } from '../../gateway/mqtt/test-support.ts';
 import { newCredential } from '../../national/auth/credentials.ts';
 import { FaultyLink } from './faulty-link.ts';
 import { Part } from './part.ts';
@@ -32,16 +33,6 @@ export interface ChainOptions {
   gatewayDataDir?: string;
   /** Extra environment for the gateway, e.g. LD_PRELOAD for libfaketime. */
   gatewayEnv?: NodeJS.ProcessEnv;
-}
-
-/** A free loopback port, reserved only for the moment (good enough on one machine). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 export class Chain {

@@ -3,7 +3,7 @@
 // A fault never decides what is right: the oracle (suite.ts) checks that every scan the page showed
 // as accepted reaches the registry exactly once, and that nothing refused appears anywhere.
 
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeRecords } from '../../gateway/outbox/record.ts';
 import type { Prng } from '../../firmware-sim/prng.ts';
@@ -140,12 +140,3 @@ export const FAULTS: Fault[] = [
   { name: 'scanner unplug', available: () => true, run: unplugScanner },
   { name: 'clock step', available: (t) => t.clockFile !== null, run: stepClock },
 ];
-
-/** Bytes in use under a directory, for the table. */
-export function bytesUnder(dir: string): number {
-  let n = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) n += statSync(join(entry.parentPath, entry.name)).size;
-  }
-  return n;
-}
