@@ -19,6 +19,8 @@ import {
   encodeScanEvent,
   encodeScanReceipt,
   encodeState,
+  scanIdOfScanEvent,
+  MAX_MESSAGE_BYTES,
   MAX_TIME_MS,
   MAX_UINT64,
   type Command,
@@ -267,5 +269,61 @@ describe('encode → decode gives the message back', () => {
       }),
       { numRuns: Math.floor(ROUND_TRIPS / 5) },
     );
+  });
+});
+
+// ---- the scan id of a refused ScanEvent -------------------------------------------------------
+
+/** One string field of a ScanEvent, as protobuf bytes: appended to a message, it replaces the
+ *  field's earlier value (the last scalar wins). */
+const stringField = (number: number, value: string): Uint8Array => protobuf.Writer.create().uint32((number << 3) | 2).string(value).finish();
+
+/** Values no id field accepts: a space, a slash, 65 characters, nothing. */
+const badId = fc.oneof(id.map((s) => `${s} x`), id.map((s) => `${s}/x`), fc.constant('a'.repeat(65)), fc.constant(''));
+
+describe('scanIdOfScanEvent: the id of a scan the decoder refuses', () => {
+  it('never throws, and gives null or a well-formed scan id for any value', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 512 }), mutated, fc.anything()), (v) => {
+        const id = scanIdOfScanEvent(v);
+        expect(id === null || SCAN_ID_PATTERN.test(id)).toBe(true);
+        if (!(v instanceof Uint8Array)) expect(id).toBeNull();
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('agrees with the decoder on every ScanEvent the decoder accepts', () => {
+    fc.assert(
+      fc.property(scanEvent, (v) => {
+        expect(scanIdOfScanEvent(encodeScanEvent(structuredClone(v)))).toBe(v.scanId);
+      }),
+      { numRuns: ROUND_TRIPS },
+    );
+  });
+
+  it('reads the scan id when another field makes the event invalid, and refuses a bad scan id', () => {
+    fc.assert(
+      fc.property(scanEvent, fc.constantFrom(2, 3, 4, 5), badId, (v, field, bad) => {
+        const valid = encodeScanEvent(structuredClone(v));
+        const brokenElsewhere = concat([valid, stringField(field, bad)]);
+        const refused = decodeScanEvent(brokenElsewhere);
+        expect(refused.ok).toBe(false);
+        expect(refused.ok ? null : refused.error.code).toBe('invalid-field');
+        expect(scanIdOfScanEvent(brokenElsewhere)).toBe(v.scanId);
+        expect(scanIdOfScanEvent(concat([valid, stringField(1, bad)]))).toBeNull();
+        expect(scanIdOfScanEvent(concat([valid, stringField(1, v.scanId.toUpperCase())]))).toBe(/[a-f]/.test(v.scanId) ? null : v.scanId);
+      }),
+      { numRuns: ROUND_TRIPS },
+    );
+  });
+
+  it('refuses what is over the size limit before reading it', () => {
+    // A field this version does not know, big enough to pass the limit: it would decode.
+    const padding = protobuf.Writer.create().uint32((100 << 3) | 2).bytes(new Uint8Array(MAX_MESSAGE_BYTES)).finish();
+    const [event] = fc.sample(scanEvent, { numRuns: 1, seed: 1 });
+    const oversized = concat([encodeScanEvent(structuredClone(event!)), padding]);
+    expect(decodeScanEvent(oversized).ok).toBe(false);
+    expect(scanIdOfScanEvent(oversized)).toBeNull();
   });
 });
