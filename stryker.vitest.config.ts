@@ -11,6 +11,7 @@ export default defineConfig({
       'national/order-code.test.ts',
       'gateway/broker/acl.test.ts',
       'gateway/broker/auth.test.ts',
+      'gateway/broker/auth.decoy.test.ts',
       'national/resolver.test.ts',
       'national/store/sqlite.test.ts',
       'national/privacy.test.ts',

@@ -71,6 +71,8 @@ describe('gatewayAcl: the uplink, operators and observers of a site', () => {
     expect(gatewayAcl.authorizeSubscribe(A_ELSEWHERE, uplinkStateTopic('sahlgrenska'))).toBe(false);
     expect(gatewayAcl.authorizeSubscribe(A, 'implant/v1/sahlgrenska/+/state')).toBe(false);
     expect(gatewayAcl.authorizeSubscribe(A, 'implant/v1/+/uplink/state')).toBe(false);
+    // Only gateways wait for the uplink's birth: the site's other roles may not read it.
+    for (const other of [UPLINK, OPERATOR, OBSERVER]) expect(gatewayAcl.authorizeSubscribe(other, uplinkStateTopic('sahlgrenska')), other.kind).toBe(false);
   });
 
   test('the uplink reads scans and states of its site, and publishes its receipts', () => {
@@ -105,6 +107,9 @@ describe('gatewayAcl: the uplink, operators and observers of a site', () => {
     expect(gatewayAcl.authorizeSubscribe(LOCAL_DEMO_IDENTITY, '#')).toBe(false);
     expect(allowAllForLocalDemoAcl.authorizePublish(LOCAL_DEMO_IDENTITY, 'x/y')).toBe(true);
     expect(allowAllForLocalDemoAcl.authorizeSubscribe(LOCAL_DEMO_IDENTITY, '#')).toBe(true);
+    expect(allowAllForLocalDemoAcl.authorizeConnect(LOCAL_DEMO_IDENTITY, 'any-client')).toBe(true);
+    // The names the broker's ready line and logs print, so an operator sees which rules run.
+    expect([gatewayAcl.name, allowAllForLocalDemoAcl.name]).toEqual(['gateway', 'allow-all-for-local-demo']);
   });
 });
 

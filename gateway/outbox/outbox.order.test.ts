@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Outbox } from './outbox.ts';
+import { scaledRuns } from './runs.test-support.ts';
+
+const RUNS = scaledRuns(40);
 
 let work: string;
 beforeAll(async () => {
@@ -57,9 +60,9 @@ describe('outbox order at run time', () => {
           await o.close();
         }
       }),
-      { numRuns: 40 },
+      { numRuns: RUNS },
     );
     // The property is about compaction: it must have happened in the runs, many times.
-    expect(compactions).toBeGreaterThan(40);
+    expect(compactions).toBeGreaterThan(RUNS);
   });
 });

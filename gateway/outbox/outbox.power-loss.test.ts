@@ -9,9 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../storage/seeded-random.test-support.ts';
 import { SimulatedDisk } from '../storage/simulated-disk.ts';
 import { Outbox } from './outbox.ts';
+import { scaledRuns } from './runs.test-support.ts';
 
 const DIR = '/data/outbox';
-const RUNS = Number(process.env.POWER_LOSS_RUNS ?? 300);
+const RUNS = Number(process.env.POWER_LOSS_RUNS ?? scaledRuns(300));
 
 type Op = { op: 'append'; burst: number; size: number } | { op: 'retire'; pick: number; count: number };
 const opArb: fc.Arbitrary<Op> = fc.oneof(

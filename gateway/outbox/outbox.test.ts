@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nodeFileIo, type FileIo } from '../storage/file-io.ts';
 import { Outbox, OutboxClosedError, OutboxFullError, OutboxWriteError } from './outbox.ts';
+import { scaledRuns } from './runs.test-support.ts';
 
 let dir: string;
 const open: Outbox[] = [];
@@ -244,7 +245,7 @@ describe('Outbox', () => {
           await o.close();
         }
       }),
-      { numRuns: 60 },
+      { numRuns: scaledRuns(60) },
     );
   });
 });
