@@ -1,7 +1,7 @@
 // The unknown-username path of passwordAuthenticator, by counting work instead of timing it:
 // scrypt calls are counted and the clock is fake, so the test sees which check ran and how long
 // the answer to an unknown username waits, on any machine.
-import FakeTimers, { type InstalledClock } from '@sinonjs/fake-timers';
+import FakeTimers from '@sinonjs/fake-timers';
 import * as crypto from 'node:crypto';
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { hashPassword, passwordAuthenticator, type ConnectRequest } from './auth.ts';
@@ -18,7 +18,7 @@ const scrypt = vi.mocked(crypto.scrypt);
 const GW: GatewayIdentity = { kind: 'gateway', site: 'sahlgrenska', theatre: 'or-3', gateway: 'gw-or3' };
 const attempt = (username: string, password: string): ConnectRequest => ({ clientId: username, username, password: Buffer.from(password), tls: null, remoteAddress: '10.0.0.7' });
 
-let clock: InstalledClock;
+let clock: ReturnType<typeof FakeTimers.install>;
 beforeEach(() => {
   clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
 });
