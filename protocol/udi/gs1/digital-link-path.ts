@@ -4,11 +4,14 @@
 //   readPath(['01', '9506000134352'])     → (01) 09506000134352   (GTIN-13 padded to 14 digits)
 //   readPath(['01', '0950…', '21', 'X', '10', 'Y']) → error: qualifiers out of order
 //
-// Which segments are GS1 data: reading from the end, the longest run of "/AI/value" pairs with
-// known AIs; in it, the first pair whose AI is a primary key ("dlpkey") starts the data, and all
-// before it is the path prefix of the resolver. The GS1 Barcode Syntax Engine takes the last
-// primary key of that run instead; taking the first reports "/01/…/8004/…" or "/00/x/00/…" as
-// malformed rather than reading part of the GS1 data as a path prefix.
+//   readPath(['00', 'faux', '00', '006141411234567890']) → (00) 006141411234567890 ('/00/faux' is a stem)
+//
+// Which segments are GS1 data: reading from the end, the run of "/AI/value" pairs with known AIs;
+// the rightmost pair whose AI is a primary key ("dlpkey") starts the data, and everything before
+// it is the resolver's path prefix (the "stem"), even where it looks like AI pairs. That is the GS1
+// Digital Link URI syntax (a custom path may precede the primary key, whose qualifiers only may
+// follow it) as the GS1 Barcode Syntax Engine reads it: "/00/faux/00/…" is a stem and an SSCC,
+// "/01/…/8004/…" a stem and a GIAI.
 
 import { error, type Element, type ParseError } from '../result.ts';
 import { aiLabel } from './ai-label.ts';
@@ -26,16 +29,16 @@ export interface PathData {
   elements: Element[];
 }
 
-/** Index of the segment holding the primary key's AI, or -1; `stop` is where the AI run ended. */
+/** Index of the segment holding the rightmost primary key's AI, or -1; `stop` is where the AI
+ * run ended without one. */
 function findKey(segments: readonly string[]): { key: number; stop: number } {
-  let key = -1;
   let i = segments.length - 2;
   for (; i >= 0; i -= 2) {
     const entry = pathAi(segments[i] as string);
     if (entry === undefined) break;
-    if (entry.dlpkey !== null) key = i;
+    if (entry.dlpkey !== null) return { key: i, stop: i };
   }
-  return { key, stop: i };
+  return { key: -1, stop: i };
 }
 
 export function readPath(segments: readonly string[]): PathData | ParseError {
