@@ -22,7 +22,7 @@ export type ErrorCode =
   | 'truncated' // data ends inside an AI or a fixed-length value
   | 'bad-bracketed' // malformed bracketed form "(01)…"
   | 'bad-digital-link' // malformed GS1 Digital Link URI
-  | 'compressed-digital-link' // a compressed Digital Link: not supported
+  | 'compressed-digital-link' // no longer produced: compressed Digital Links are decoded
   | 'bad-hibc' // malformed HIBC structure
   | 'bad-isbt128' // malformed ISBT 128 data structures or compound message
   | 'bad-symbology' // malformed or contradicting AIM symbology identifier

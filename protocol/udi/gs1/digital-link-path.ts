@@ -18,6 +18,8 @@ import { aiLabel } from './ai-label.ts';
 import type { AiEntry } from './ai-entry.ts';
 import { pathAi } from './digital-link-alphas.ts';
 import { looksCompressed } from './digital-link-compressed.ts';
+import { readCompressedPath } from './digital-link-compressed-path.ts';
+import { isBase64url } from './digital-link-decompress.ts';
 import { percentDecode } from './digital-link-percent.ts';
 import { qualifierError } from './digital-link-qualifiers.ts';
 import { dlValue } from './digital-link-value.ts';
@@ -61,15 +63,18 @@ export function readPath(segments: readonly string[]): PathData | ParseError {
   return { key: keyEntry, qualifiers, elements };
 }
 
-/** The error for a path without a primary key, as precise as the path allows. */
-function noKey(segments: readonly string[], stop: number): ParseError {
+/** A path without a primary key: a compressed one, or the error, as precise as the path allows. */
+function noKey(segments: readonly string[], stop: number): PathData | ParseError {
   const last = segments[segments.length - 1] ?? '';
   const lastAi = pathAi(last);
   if (lastAi !== undefined && (lastAi.dlpkey !== null || findKey(segments.slice(0, -1)).key >= 0)) {
     return error('truncated', `The Digital Link ends after ${aiLabel(lastAi.ai)}, with no value.`);
   }
-  if (looksCompressed(segments)) {
-    return error('compressed-digital-link', 'This is a compressed GS1 Digital Link (its path is an encoded blob, not AI/value pairs); compressed links are not supported.');
+  // Any base64url segment may be compressed data; one that does not decode is reported as such
+  // only when it also looks like a blob (a word such as "informationen" does not).
+  if (isBase64url(last)) {
+    const compressed = readCompressedPath(segments);
+    if (!('code' in compressed) || looksCompressed(segments)) return compressed;
   }
   const at = segments[stop] ?? '';
   if (stop >= 0 && isAiShaped(at) && keyBefore(segments, stop)) {

@@ -10,7 +10,7 @@ import { belongsInPath } from './digital-link-qualifiers.ts';
 import { parseDigitalLink } from './digital-link.ts';
 
 const CSET82 = `!"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz`;
-const CODES: ErrorCode[] = ['bad-digital-link', 'compressed-digital-link', 'unknown-ai', 'truncated', 'bad-charset'];
+const CODES: ErrorCode[] = ['bad-digital-link', 'unknown-ai', 'truncated', 'bad-charset'];
 const KEYS = AI_ENTRIES.filter((e) => e.dlpkey !== null);
 const ATTRIBUTES = AI_ENTRIES.filter((e) => e.dlDataAttribute);
 
