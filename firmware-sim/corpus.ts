@@ -10,9 +10,9 @@
 
 import { type Prng, prng } from './prng.ts';
 
-export type CorpusKind = 'gs1' | 'gs1-bracketed' | 'digital-link' | 'hibc' | 'broken' | 'personal-id';
+export type CorpusKind = 'gs1' | 'gs1-bracketed' | 'digital-link' | 'hibc' | 'isbt128' | 'broken' | 'personal-id';
 
-export const CORPUS_KINDS: readonly CorpusKind[] = ['gs1', 'gs1-bracketed', 'digital-link', 'hibc', 'broken', 'personal-id'];
+export const CORPUS_KINDS: readonly CorpusKind[] = ['gs1', 'gs1-bracketed', 'digital-link', 'hibc', 'isbt128', 'broken', 'personal-id'];
 
 export interface CorpusExpect {
   ok: boolean;
@@ -54,6 +54,7 @@ const MAKERS: Record<CorpusKind, (r: Prng) => Omit<CorpusItem, 'kind'>> = {
   'gs1-bracketed': (r) => bracketed(r, gs1Product(r)),
   'digital-link': (r) => digitalLink(r, gs1Product(r)),
   hibc: (r) => hibc(r),
+  isbt128: (r) => isbt128(r),
   broken: (r) => broken(r),
   'personal-id': (r) => ({ text: personalId(r), expect: { ok: false, scheme: 'personal-id', errorCode: 'personal-id' } }),
 };
@@ -249,6 +250,26 @@ function hibcParts(r: Prng): { data: string; expect: CorpusExpect } {
 function hibc(r: Prng): Omit<CorpusItem, 'kind'> {
   const { data, expect } = hibcParts(r);
   return { text: data + hibcCheckChar(data), expect };
+}
+
+// ── ISBT 128 ───────────────────────────────────────────────────────────────────────────────────
+
+/** FIN letters only: never an O (ICCBBA leaves it out), never a digit run with the year. */
+const FIN_LETTERS = 'ABCDEFGHIJKLMNPQRSTUVWXYZ';
+
+/** An ISBT 128 UDI (ST-011): DI, product divisions, DIN, expiry, lot; a compound message in a
+ * Data Matrix (]d1) or the structures concatenated in Code 128 (]C0). */
+function isbt128(r: Prng): Omit<CorpusItem, 'kind'> {
+  const di = Array.from({ length: 5 }, () => r.pick(FIN_LETTERS)).join('') + freeText(r, 6, ALNUM) + freeText(r, 5, ALNUM);
+  const serial = freeText(r, 6, ALNUM);
+  const lot = freeText(r, 18, ALNUM);
+  const t = date(r);
+  const jjj = String(Math.round((Date.UTC(t.y, t.m - 1, t.d) - Date.UTC(t.y, 0, 1)) / 86_400_000) + 1).padStart(3, '0');
+  // Year, sequence (first digit 2–9: never a month) and flags 00 make 10 digits that are no date.
+  const din = Array.from({ length: 5 }, () => r.pick(FIN_LETTERS)).join('') + pad2(t.y % 100) + String(r.int(2, 9)) + String(r.int(0, 99_999)).padStart(5, '0') + '00';
+  const parts = [`=/${di}`, `=,${serial}`, `=${din}`, `=>${String(t.y - 2000).padStart(3, '0')}${jjj}`, `&,1${lot}`];
+  const text = r.chance(0.5) ? `]d1=+${pad2(parts.length)}000${parts.join('')}` : `]C0${parts.join('')}`;
+  return { text, expect: { ok: true, scheme: 'isbt128', di, lot, serial, expiry: iso(t) } };
 }
 
 // ── broken ─────────────────────────────────────────────────────────────────────────────────────

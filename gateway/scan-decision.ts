@@ -11,7 +11,7 @@ import type { RefusalReason } from './metrics.ts';
 export type Decision = { accept: true } | { accept: false; reason: RefusalReason; code: string; message: string };
 
 export function decide(result: ParseResult): Decision {
-  if (result.ok && (result.scheme === 'gs1' || result.scheme === 'hibc') && result.udi.di !== null) return { accept: true };
+  if (result.ok && (result.scheme === 'gs1' || result.scheme === 'hibc' || result.scheme === 'isbt128') && result.udi.di !== null) return { accept: true };
   const first = result.errors[0] ?? { code: 'unrecognised', message: 'This is not an implant product code.' };
   const reason: RefusalReason = result.scheme === 'personal-id' ? 'personal-id' : result.scheme === 'unknown' ? 'unknown' : 'invalid';
   return { accept: false, reason, code: first.code, message: first.message };

@@ -5,6 +5,14 @@
 
 import type { ImplantJson, OrderJson } from './view.ts';
 
+/** udiCarrier.issuer per scheme: the NamingSystems of HL7's UDI guidance (FHIR R4 Device,
+ * "UDI Mapping"). ISBT 128 implants are tissue, not blood containers: ICCBBA's "other" DI. */
+export const ISSUER = {
+  gs1: 'http://hl7.org/fhir/NamingSystem/gs1-di',
+  hibc: 'http://hl7.org/fhir/NamingSystem/hibcc-dI',
+  isbt128: 'http://hl7.org/fhir/NamingSystem/iccbba-other-di',
+} as const;
+
 export const FHIR_EXTENSION_BASE = 'https://implant-scan.example/fhir/StructureDefinition/';
 export const ORDER_CODE_SYSTEM = 'https://implant-scan.example/fhir/NamingSystem/order-code';
 

@@ -31,7 +31,7 @@ export function checkScan(event: ScanEvent, site: string, options: ScanCheckOpti
   if (result.scheme === 'personal-id') return { ok: false, messageCode: 'personal-id' };
   if (!result.ok) return { ok: false, messageCode: result.errors[0]?.code ?? 'unrecognised' };
   const { udi } = result;
-  if ((result.scheme !== 'gs1' && result.scheme !== 'hibc') || udi.di === null) return { ok: false, messageCode: 'not-a-product' };
+  if ((result.scheme !== 'gs1' && result.scheme !== 'hibc' && result.scheme !== 'isbt128') || udi.di === null) return { ok: false, messageCode: 'not-a-product' };
   const claimed = event.parse.udi;
   const same = (k: keyof typeof udi) => (claimed[k] ?? null) === udi[k];
   const parseMismatch = event.parse.scheme !== result.scheme || !(same('di') && same('lot') && same('serial') && same('expiry') && same('manufactured'));
@@ -68,7 +68,7 @@ export function fingerprint(e: ScanEvent): string {
   return createHash('sha256').update(content).digest('hex');
 }
 
-/** GS1: the bracketed form "(01)…(17)…(10)…". HIBC: the data as printed, "+…". */
+/** GS1: the bracketed form "(01)…(17)…(10)…". HIBC and ISBT 128: the data as printed, "+…", "=/…". */
 function humanReadable(result: ParseResult, raw: Uint8Array): string {
   if (result.scheme === 'gs1') return toBracketed(result.elements);
   let text = latin1.decode(raw).replace(/[\r\n\t]+$/, '');

@@ -3,20 +3,16 @@
 // model, class). The registry API's JSON shapes are in protocol/national-api.yaml (Order, Implant).
 
 import { validateScanReceipt, type ScanReceipt } from '../protocol/wire.ts';
+import { ISSUER } from './fhir.ts';
 import type { ProductInfo } from './sources/types.ts';
 import type { ResolvedMetadata, StoredScan } from './store/store.ts';
-
-export const ISSUER = {
-  gs1: 'http://hl7.org/fhir/NamingSystem/gs1-di',
-  hibc: 'http://hl7.org/fhir/NamingSystem/hibcc-dI',
-} as const;
 
 export interface ImplantJson {
   orderCode: string;
   scanId: string;
   scannedAt: string;
   udi: {
-    scheme: 'gs1' | 'hibc';
+    scheme: keyof typeof ISSUER;
     deviceIdentifier: string;
     issuer: string;
     carrierHRF: string;

@@ -80,7 +80,8 @@ const descriptor = {
                 "SCHEME_GS1": 1,
                 "SCHEME_HIBC": 2,
                 "SCHEME_UNKNOWN": 3,
-                "SCHEME_PERSONAL_ID": 4
+                "SCHEME_PERSONAL_ID": 4,
+                "SCHEME_ISBT128": 5
               }
             },
             "ParseResult": {

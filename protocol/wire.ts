@@ -220,7 +220,7 @@ function oneOf<T extends string>(field: string, v: unknown, values: readonly T[]
   return v as T;
 }
 
-const SCHEMES = ['gs1', 'hibc', 'unknown', 'personal-id'] as const satisfies readonly Scheme[];
+const SCHEMES = ['gs1', 'hibc', 'isbt128', 'unknown', 'personal-id'] as const satisfies readonly Scheme[];
 const STATUSES = ['accepted', 'duplicate', 'rejected', 'voided'] as const satisfies readonly ReceiptStatus[];
 const GATEWAY_STATUSES = ['online', 'offline'] as const satisfies readonly GatewayStatus[];
 const ACTIONS = ['start-case', 'end-case', 'void-scan', 'ping', 'reload-config'] as const;
@@ -354,7 +354,7 @@ const types = {
 type Wire = Record<string, unknown>;
 
 // Enum numbers, index = wire value (0 = UNSPECIFIED, refused).
-const SCHEME_WIRE = [null, 'gs1', 'hibc', 'unknown', 'personal-id'] as const;
+const SCHEME_WIRE = [null, 'gs1', 'hibc', 'unknown', 'personal-id', 'isbt128'] as const;
 const STATUS_WIRE = [null, 'accepted', 'duplicate', 'rejected', 'voided'] as const;
 const GATEWAY_STATUS_WIRE = [null, 'online', 'offline'] as const;
 const ACTION_WIRE = { startCase: 'start-case', endCase: 'end-case', voidScan: 'void-scan', ping: 'ping', reloadConfig: 'reload-config' } as const;

@@ -2,7 +2,7 @@
 //   const source = catalogueSource(sampleCatalogue);          // the bundled, fictional sample
 //   const source = catalogueSource(await loadCatalogueFile('products.json'), 'hospital-catalogue');
 //   await source.lookup('07399990001092', 'gs1', signal)      → { name: 'Fiktiv Höftstam …', … }
-// File format: { "products": [{ "scheme": "gs1"|"hibc", "di", "name", "manufacturer"?,
+// File format: { "products": [{ "scheme": "gs1"|"hibc"|"isbt128", "di", "name", "manufacturer"?,
 // "modelName"?, "modelNumber"?, "deviceClass"?, "deviceType"? }] }. A GS1 DI is the GTIN-14 as the
 // parser gives it (a GTIN-13 is padded with a leading 0); an HIBC DI is labeler + product + unit.
 
@@ -13,7 +13,7 @@ import { cleanProduct, type DiScheme, type MetadataSource, type ProductInfo } fr
 
 const text = z.string().min(1).max(256);
 const entry = z.object({
-  scheme: z.enum(['gs1', 'hibc']),
+  scheme: z.enum(['gs1', 'hibc', 'isbt128']),
   di: z.string().regex(/^[0-9A-Z$./+%-]{1,64}$/, 'a device identifier: GTIN-14 digits or HIBC characters'),
   name: text,
   manufacturer: text.nullish(),

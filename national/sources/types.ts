@@ -4,7 +4,7 @@
 // A lookup that cannot answer (timeout, source down, circuit open, unreadable answer) throws a
 // SourceError; the resolver records the failure and serves the barcode data marked "partial".
 
-export type DiScheme = 'gs1' | 'hibc';
+export type DiScheme = 'gs1' | 'hibc' | 'isbt128';
 
 /** What a source says about a product. Text is catalogue text: ≤ 256 characters, no controls. */
 export interface ProductInfo {

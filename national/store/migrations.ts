@@ -68,4 +68,41 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log
     BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END;
   `,
+  // 2: scans may be ISBT 128 (implants of human origin). SQLite cannot change a CHECK in place:
+  // the table is rebuilt, rows and indexes kept. Nothing references scans, so foreign keys hold.
+  `
+  CREATE TABLE scans_v2 (
+    scan_id TEXT PRIMARY KEY,
+    order_code TEXT NOT NULL UNIQUE REFERENCES order_codes (code),
+    case_code TEXT NOT NULL REFERENCES cases (case_code),
+    fingerprint TEXT NOT NULL,
+    site TEXT NOT NULL,
+    theatre TEXT NOT NULL,
+    gateway_id TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    sequence TEXT NOT NULL,
+    scanned_at_ms INTEGER NOT NULL,
+    received_at_ms INTEGER NOT NULL,
+    historical INTEGER NOT NULL,
+    raw BLOB NOT NULL,
+    symbology TEXT,
+    scheme TEXT NOT NULL CHECK (scheme IN ('gs1', 'hibc', 'isbt128')),
+    di TEXT NOT NULL,
+    lot TEXT,
+    serial TEXT,
+    expiry TEXT,
+    manufactured TEXT,
+    carrier_hrf TEXT NOT NULL,
+    voided_at_ms INTEGER,
+    metadata TEXT,
+    metadata_at_ms INTEGER
+  );
+  INSERT INTO scans_v2 SELECT scan_id, order_code, case_code, fingerprint, site, theatre, gateway_id, case_id, sequence,
+    scanned_at_ms, received_at_ms, historical, raw, symbology, scheme, di, lot, serial, expiry, manufactured, carrier_hrf,
+    voided_at_ms, metadata, metadata_at_ms FROM scans;
+  DROP TABLE scans;
+  ALTER TABLE scans_v2 RENAME TO scans;
+  CREATE INDEX scans_by_case ON scans (case_code, scanned_at_ms);
+  CREATE INDEX scans_pending ON scans (received_at_ms) WHERE metadata IS NULL;
+  `,
 ];

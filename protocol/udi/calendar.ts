@@ -16,6 +16,19 @@ export function daysInMonth(year: number, month: number): number {
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
+/** Day `dayOfYear` (1-based, a "Julian" date as HIBC and ISBT 128 write it) of `year` as YYYY-MM-DD,
+ * or null when the year has no such day. */
+export function isoOfDayOfYear(year: number, dayOfYear: number): string | null {
+  if (dayOfYear < 1 || dayOfYear > (isLeapYear(year) ? 366 : 365)) return null;
+  let month = 1;
+  let left = dayOfYear;
+  while (month < 12 && left > daysInMonth(year, month)) {
+    left -= daysInMonth(year, month);
+    month++;
+  }
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(left).padStart(2, '0')}`;
+}
+
 // The current UTC year, cached with the span of time it covers. fullYear runs several times per
 // scan and a Date per call was a tenth of a GS1 parse; even Date.now() costs ~50 ns here, so a
 // parse reads the clock once (currentYearStart) and hands that Date down. Checking the span (not

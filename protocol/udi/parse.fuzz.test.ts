@@ -12,7 +12,7 @@ const CSET82 = `!"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefgh
 
 function wellFormed(r: ParseResult): void {
   expect(typeof r.ok).toBe('boolean');
-  expect(['gs1', 'hibc', 'unknown', 'personal-id']).toContain(r.scheme);
+  expect(['gs1', 'hibc', 'isbt128', 'unknown', 'personal-id']).toContain(r.scheme);
   expect(r.ok).toBe(r.errors.length === 0);
   for (const e of r.errors) expect(e.message).not.toBe('');
   if (r.ok) {

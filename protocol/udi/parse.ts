@@ -1,11 +1,13 @@
 // The parser's front door: one scan in, one ParseResult out. No I/O, never throws.
 //   parse(']d2010950600013435217290131\x1d10AB-123') → { ok: true, scheme: 'gs1', … }
 //   parse('+A99912345/$$52001510X33')              → { ok: true, scheme: 'hibc', … }
+//   parse(']d1=/A9997AB3456T0123')                  → { ok: true, scheme: 'isbt128', … }
 //   parse('https://id.gs1.org/01/09506000134352/10/AB-123') → { ok: true, scheme: 'gs1', … }
 //   parse('19121212-1212')                          → { ok: false, scheme: 'personal-id', … }
 //
 // Routing: an AIM identifier that announces GS1 means element strings; otherwise the data itself
-// says what it is ('+' HIBC, 'http(s)://' Digital Link, '(' bracketed, digits element strings).
+// says what it is ('+' HIBC, '=' or '&' ISBT 128, 'http(s)://' Digital Link, '(' bracketed, digits
+// element strings).
 
 import { currentYearStart } from './calendar.ts';
 import { parseBracketed } from './gs1/bracketed.ts';
@@ -16,6 +18,7 @@ import { AI_ENTRIES } from './gs1/ai-table.generated.ts';
 import { GS, parseElementString, type SplitResult } from './gs1/element-string.ts';
 import { udiFromElements } from './gs1/udi-from-elements.ts';
 import { looksLikeHibc, parseHibc } from './hibc/parse-hibc.ts';
+import { looksLikeIsbt128, parseIsbt128 } from './isbt128/parse-isbt128.ts';
 import { containsPersonalId, PERSONAL_ID_MESSAGE } from './personal-id.ts';
 import { emptyUdi, error, type Element, type ParseError, type ParseResult, type Scheme, type Udi } from './result.ts';
 import { splitSymbology } from './symbology.ts';
@@ -73,6 +76,11 @@ export function parse(input: string | Uint8Array, options: ParseOptions = NO_OPT
   } else if (looksLikeHibc(data)) {
     const h = parseHibc(data, options.now);
     parsed = { ok: h.ok, scheme: 'hibc', symbology: id, elements: [], udi: h.udi, errors: h.errors };
+  } else if (looksLikeIsbt128(data)) {
+    const b = parseIsbt128(data);
+    // The DIN has no UDI field, so the value check below would not see it: checked here.
+    if (b.din !== null && containsPersonalId(b.din)) return personalId(id);
+    parsed = { ok: b.ok, scheme: 'isbt128', symbology: id, elements: [], udi: b.udi, errors: b.errors };
   } else if (looksLikeDigitalLink(data)) {
     parsed = gs1Result(parseDigitalLink(data), id, options.now);
   } else if (data.charCodeAt(0) === 0x28 /* ( */) {
@@ -84,7 +92,7 @@ export function parse(input: string | Uint8Array, options: ParseOptions = NO_OPT
     // (YYYYMMDDNNNN) whose last digit happens to pass the GTIN check too: refused as personal.
     if (!parsed.ok && isBareGtin(data)) parsed = containsPersonalId(data) ? personalId(id) : eanResult(data, id);
   } else {
-    parsed = result('unknown', id, [error('unrecognised', 'This is not a GS1, GS1 Digital Link or HIBC code.')]);
+    parsed = result('unknown', id, [error('unrecognised', 'This is not a GS1, GS1 Digital Link, HIBC or ISBT 128 code.')]);
   }
   if (sym.malformed) parsed.errors.unshift(error('bad-symbology', 'The scan starts with "]" but not with a valid AIM symbology identifier.'));
 
@@ -132,8 +140,8 @@ function holdsPersonalId(r: ParseResult): boolean {
 /** Whether a parse's values (what a clean code is read as) hold a personal identity number. */
 export function valuesHoldPersonalId(elements: readonly Element[], udi: Pick<Udi, 'di' | 'lot' | 'serial'>): boolean {
   for (const e of elements) if (!DATE_TIME_AIS.has(e.ai) && containsPersonalId(e.value)) return true;
-  // A GS1 lot and serial are element values, checked just above; only HIBC has them without,
-  // and its product number (in the DI) is free text too.
+  // A GS1 lot and serial are element values, checked just above; only HIBC and ISBT 128 have them
+  // without, and their product codes (in the DI) are free text too.
   if (elements.length > 0) return false;
   const { di, lot, serial } = udi;
   return (di !== null && containsPersonalId(di)) || (lot !== null && containsPersonalId(lot)) || (serial !== null && containsPersonalId(serial));

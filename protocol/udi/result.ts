@@ -4,7 +4,7 @@
 //     udi: { di: '04054321000125', lot: 'ABC', serial: null, expiry: '2029-01-31', manufactured: null },
 //     errors: [] }
 
-export type Scheme = 'gs1' | 'hibc' | 'unknown' | 'personal-id';
+export type Scheme = 'gs1' | 'hibc' | 'isbt128' | 'unknown' | 'personal-id';
 
 /** Stable error identifiers: programs match on these, people read the message. */
 export type ErrorCode =
@@ -22,8 +22,9 @@ export type ErrorCode =
   | 'truncated' // data ends inside an AI or a fixed-length value
   | 'bad-bracketed' // malformed bracketed form "(01)…"
   | 'bad-digital-link' // malformed GS1 Digital Link URI
-  | 'compressed-digital-link' // a compressed Digital Link: not supported
+  | 'compressed-digital-link' // no longer produced: compressed Digital Links are decoded
   | 'bad-hibc' // malformed HIBC structure
+  | 'bad-isbt128' // malformed ISBT 128 data structures or compound message
   | 'bad-symbology' // malformed or contradicting AIM symbology identifier
   | 'personal-id' // looks like a Swedish personal identity number or patient data
   | 'not-a-product' // a valid code that identifies no product (e.g. only an SSCC)
@@ -54,7 +55,7 @@ export interface ParseResult {
   scheme: Scheme;
   /** The AIM symbology identifier as sent (e.g. "]d2"), or null when the scanner sent none. */
   symbology: string | null;
-  /** GS1 element strings in scan order; empty for other schemes. */
+  /** GS1 element strings in scan order; empty for other schemes (HIBC, ISBT 128). */
   elements: Element[];
   udi: Udi;
   errors: ParseError[];

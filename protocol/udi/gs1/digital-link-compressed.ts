@@ -1,5 +1,6 @@
-// Whether a Digital Link path that holds no AI/value pairs is a compressed one (GS1 Digital
-// Link: Compression), which this parser does not decode:
+// Whether a Digital Link path that holds no AI/value pairs looks like a compressed one (GS1
+// Digital Link: Compression); when it does not decode, that decides between "cannot be decoded"
+// and "holds no primary key":
 //   looksCompressed(['AQnYUc1gmiERBhQ0ytiyZuAGOLc1TQ'])                → true  (fully compressed)
 //   looksCompressed(['01', '09506000134352', 'ARHKVAdpQg'])            → true  (partially: key kept)
 //   looksCompressed(['products', 'information'])                       → false

@@ -4,17 +4,22 @@
 //   readPath(['01', '9506000134352'])     → (01) 09506000134352   (GTIN-13 padded to 14 digits)
 //   readPath(['01', '0950…', '21', 'X', '10', 'Y']) → error: qualifiers out of order
 //
-// Which segments are GS1 data: reading from the end, the longest run of "/AI/value" pairs with
-// known AIs; in it, the first pair whose AI is a primary key ("dlpkey") starts the data, and all
-// before it is the path prefix of the resolver. The GS1 Barcode Syntax Engine takes the last
-// primary key of that run instead; taking the first reports "/01/…/8004/…" or "/00/x/00/…" as
-// malformed rather than reading part of the GS1 data as a path prefix.
+//   readPath(['00', 'faux', '00', '006141411234567890']) → (00) 006141411234567890 ('/00/faux' is a stem)
+//
+// Which segments are GS1 data: reading from the end, the run of "/AI/value" pairs with known AIs;
+// the rightmost pair whose AI is a primary key ("dlpkey") starts the data, and everything before
+// it is the resolver's path prefix (the "stem"), even where it looks like AI pairs. That is the GS1
+// Digital Link URI syntax (a custom path may precede the primary key, whose qualifiers only may
+// follow it) as the GS1 Barcode Syntax Engine reads it: "/00/faux/00/…" is a stem and an SSCC,
+// "/01/…/8004/…" a stem and a GIAI.
 
 import { error, type Element, type ParseError } from '../result.ts';
 import { aiLabel } from './ai-label.ts';
 import type { AiEntry } from './ai-entry.ts';
 import { pathAi } from './digital-link-alphas.ts';
 import { looksCompressed } from './digital-link-compressed.ts';
+import { readCompressedPath } from './digital-link-compressed-path.ts';
+import { isBase64url } from './digital-link-decompress.ts';
 import { percentDecode } from './digital-link-percent.ts';
 import { qualifierError } from './digital-link-qualifiers.ts';
 import { dlValue } from './digital-link-value.ts';
@@ -26,16 +31,16 @@ export interface PathData {
   elements: Element[];
 }
 
-/** Index of the segment holding the primary key's AI, or -1; `stop` is where the AI run ended. */
+/** Index of the segment holding the rightmost primary key's AI, or -1; `stop` is where the AI
+ * run ended without one. */
 function findKey(segments: readonly string[]): { key: number; stop: number } {
-  let key = -1;
   let i = segments.length - 2;
   for (; i >= 0; i -= 2) {
     const entry = pathAi(segments[i] as string);
     if (entry === undefined) break;
-    if (entry.dlpkey !== null) key = i;
+    if (entry.dlpkey !== null) return { key: i, stop: i };
   }
-  return { key, stop: i };
+  return { key: -1, stop: i };
 }
 
 export function readPath(segments: readonly string[]): PathData | ParseError {
@@ -58,15 +63,18 @@ export function readPath(segments: readonly string[]): PathData | ParseError {
   return { key: keyEntry, qualifiers, elements };
 }
 
-/** The error for a path without a primary key, as precise as the path allows. */
-function noKey(segments: readonly string[], stop: number): ParseError {
+/** A path without a primary key: a compressed one, or the error, as precise as the path allows. */
+function noKey(segments: readonly string[], stop: number): PathData | ParseError {
   const last = segments[segments.length - 1] ?? '';
   const lastAi = pathAi(last);
   if (lastAi !== undefined && (lastAi.dlpkey !== null || findKey(segments.slice(0, -1)).key >= 0)) {
     return error('truncated', `The Digital Link ends after ${aiLabel(lastAi.ai)}, with no value.`);
   }
-  if (looksCompressed(segments)) {
-    return error('compressed-digital-link', 'This is a compressed GS1 Digital Link (its path is an encoded blob, not AI/value pairs); compressed links are not supported.');
+  // Any base64url segment may be compressed data; one that does not decode is reported as such
+  // only when it also looks like a blob (a word such as "informationen" does not).
+  if (isBase64url(last)) {
+    const compressed = readCompressedPath(segments);
+    if (!('code' in compressed) || looksCompressed(segments)) return compressed;
   }
   const at = segments[stop] ?? '';
   if (stop >= 0 && isAiShaped(at) && keyBefore(segments, stop)) {

@@ -1,9 +1,10 @@
-// GS1 Digital Link URIs (GS1 Digital Link standard: URI syntax), uncompressed, any host:
+// GS1 Digital Link URIs (GS1 Digital Link standard: URI syntax), compressed or not, any host:
 //   parseDigitalLink('https://id.example.com/some/prefix/01/09506000134352/10/AB%2F12/21/XYZ' +
 //                    '?17=290131&3103=000195&linkType=gs1:pip') →
 //     { elements: [{01, 09506000134352}, {10, AB/12}, {21, XYZ}, {17, 290131}, {3103, 000195}],
 //       errors: [] }
-//   parseDigitalLink('https://id.gs1.org/AQnYUc1gmiERBhQ0ytiyZuAGOLc1TQ') → compressed-digital-link
+//   parseDigitalLink('https://id.gs1.org/AQnYUc1gmiERBhQ0ytiyZuAGOLc1TQ') →
+//     { elements: [{01, 05412345000013}, {10, ABC&+123}, {7003, 1903061658}], errors: [] }
 //
 // Elements come in this order: the primary key, its key qualifiers as the path has them, then the
 // query's data attributes as the query has them. The first error ends the reading, and a link
@@ -13,6 +14,7 @@
 //   digital-link-uri.ts        scheme, host, path segments, query, fragment
 //   digital-link-path.ts       primary key and key qualifiers (digital-link-qualifiers.ts: order)
 //   digital-link-query.ts      data attributes
+//   digital-link-compressed-path.ts  a compressed path (digital-link-decompress.ts: its bits)
 //   digital-link-compressed.ts telling a compressed link from a malformed one
 
 import type { Element, ParseError } from '../result.ts';

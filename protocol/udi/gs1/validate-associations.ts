@@ -9,6 +9,11 @@
 // Rules are evaluated over the distinct AIs present. As the dictionary says, an AI is not exclusive
 // of itself even if it matches a pattern ((3100) with ex=310n), and it cannot satisfy its own req.
 // The same AI twice with the same value is allowed (two symbols on one label), so it is silent.
+// One rule is not in the dictionary's attributes but in the Syntax Engine (GSCN 21-307): with a
+// (8030) digital signature, a (253) GDTI, (255) GCN or (8003) GRAI must carry its optional serial
+// component, since the signature is over one instance:
+//   validateAssociations([{ ai: '253', value: '1234567890128' }, { ai: '8030', value: 'ABC123' }])
+//     → [{ code: 'missing-required-ai', message: '(253) GDTI signed by (8030) DIGSIG needs its serial component' }]
 
 import { error, type Element, type ParseError } from '../result.ts';
 import { aiLabel, shown } from './ai-label.ts';
@@ -156,6 +161,19 @@ export function validateAssociations(elements: readonly Element[], indices?: Arr
       }
     }
   }
+  if (seenIn[DIGSIG] === call) {
+    for (const index of SERIALISABLE) {
+      if (seenIn[index] === call && firstValue[index]!.length <= mandatoryLength(index)) {
+        (errors ??= []).push(error('missing-required-ai', `${aiLabel(AI_ENTRIES[index]!.ai)} signed by ${aiLabel('8030')} needs its serial component`));
+      }
+    }
+  }
   unknownValues = undefined;
   return errors ?? NO_ERRORS;
 }
+
+const DIGSIG = aiIndex('8030');
+/** Keys whose serial component is optional, except under a (8030) signature. */
+const SERIALISABLE = ['253', '255', '8003'].map(aiIndex);
+/** The length of an AI's value without its optional components. */
+const mandatoryLength = (index: number): number => AI_ENTRIES[index]!.components.reduce((n, c) => n + (c.optional ? 0 : c.min), 0);

@@ -12,7 +12,7 @@
 // A month-only expiry (MMYY) means "use before the end of that month" and becomes its last day,
 // like a GS1 expiry with day 00.
 
-import { daysInMonth, fullYear, isLeapYear, MONTHS } from '../calendar.ts';
+import { daysInMonth, fullYear, isLeapYear, isoOfDayOfYear, MONTHS } from '../calendar.ts';
 
 export { daysInMonth, fullYear } from '../calendar.ts';
 
@@ -54,15 +54,8 @@ function calendar(year: number, month: number, day: number | null): DateResult {
 }
 
 function julian(year: number, dayOfYear: number): DateResult {
-  const days = isLeapYear(year) ? 366 : 365;
-  if (dayOfYear < 1 || dayOfYear > days) return { problem: `day ${pad(dayOfYear, 3)} of ${year} does not exist (${year} has days 001–${days})` };
-  let month = 1;
-  let left = dayOfYear;
-  while (month < 12 && left > daysInMonth(year, month)) {
-    left -= daysInMonth(year, month);
-    month++;
-  }
-  return { iso: iso(year, month, left) };
+  const date = isoOfDayOfYear(year, dayOfYear);
+  return date !== null ? { iso: date } : { problem: `day ${pad(dayOfYear, 3)} of ${year} does not exist (${year} has days 001–${isLeapYear(year) ? 366 : 365})` };
 }
 
 function hourProblem(value: string, at: number): string | null {

@@ -84,6 +84,7 @@ interface Label {
   di: string;
   secondary: string; // without '+', '/', link and check
   udi: Udi;
+  quantity: number | null;
 }
 
 const label = fc
@@ -99,7 +100,8 @@ const label = fc
     date: day,
     hour: fc.integer({ min: 0, max: 23 }),
     field: alnum(1, 18),
-    supplemental: fc.shuffledSubarray(['S', '16D', '14D'] as const),
+    supplemental: fc.shuffledSubarray(['S', '16D', '14D', 'Q'] as const),
+    count: fc.stringMatching(/^[0-9]{1,8}$/),
     serial2: alnum(1, 18),
     made: fullDay,
     expires: fullDay,
@@ -108,21 +110,25 @@ const label = fc
     const di = g.lic + g.pcn + g.uom;
     const udi: Udi = { di, lot: null, serial: null, expiry: null, manufactured: null };
     let secondary: string;
+    let quantity: number | null = null;
+    // '$' or '$+' with an empty lot or serial: allowed when supplemental fields follow.
+    const field = g.shortForm && !g.legacy && g.quantity === null && g.dateFlag === null && g.supplemental.length > 0 && g.hour < 4 ? '' : g.field;
     if (g.legacy) {
       const d = dateField('5', g.date, 0);
       secondary = d.text.slice(1) + g.field.slice(0, 13);
       udi.expiry = d.iso;
       udi.lot = g.field.slice(0, 13);
     } else if (g.shortForm && g.quantity === null && g.dateFlag === null) {
-      secondary = (g.serialForm ? '$+' : '$') + g.field;
+      secondary = (g.serialForm ? '$+' : '$') + field;
     } else {
       const d = g.dateFlag === null ? null : dateField(g.dateFlag, g.date, g.hour);
+      quantity = g.quantity ? Number(g.quantity.text) : null;
       secondary = '$$' + (g.serialForm ? '+' : '') + (g.quantity ? g.quantity.flag + g.quantity.text : '') + (d ? d.text : '7') + g.field;
       udi.expiry = d ? d.iso : null;
     }
-    if (!g.legacy) {
-      if (g.serialForm) udi.serial = g.field;
-      else udi.lot = g.field;
+    if (!g.legacy && field !== '') {
+      if (g.serialForm) udi.serial = field;
+      else udi.lot = field;
     }
     for (const s of g.supplemental) {
       if (s === 'S' && udi.serial === null) {
@@ -134,9 +140,12 @@ const label = fc
       } else if (s === '14D' && udi.expiry === null) {
         secondary += '/14D' + ymd8(g.expires);
         udi.expiry = iso(g.expires);
+      } else if (s === 'Q' && quantity === null) {
+        secondary += '/Q' + g.count;
+        quantity = Number(g.count);
       }
     }
-    return { di, secondary, udi };
+    return { di, secondary, udi, quantity };
   });
 
 const sameUdi = (a: Udi, b: Udi): boolean =>
@@ -198,7 +207,9 @@ describe('HIBC fuzzing', () => {
       fc.property(label, fc.boolean(), (l, stars) => {
         const code = combined(l);
         const r = parseHibc(stars ? `*${code}*` : code, NOW);
-        if (!r.ok || !sameUdi(r.udi, l.udi)) expect({ code, errors: r.errors, udi: r.udi }).toEqual({ code, errors: [], udi: l.udi });
+        if (!r.ok || !sameUdi(r.udi, l.udi) || r.hibc?.quantity !== l.quantity) {
+          expect({ code, errors: r.errors, udi: r.udi, quantity: r.hibc?.quantity }).toEqual({ code, errors: [], udi: l.udi, quantity: l.quantity });
+        }
         wellFormed(r);
       }),
       { numRuns: RUNS },

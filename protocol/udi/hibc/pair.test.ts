@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseHibcPair } from './pair.ts';
+import { parseHibc } from './parse-hibc.ts';
 import { NOW, withCheck } from './testkit.ts';
 
 const PRIMARY = '+A999123457'; // check character '7'
@@ -40,5 +41,19 @@ describe('HIBC primary + separate secondary', () => {
   it('passes on the errors of either barcode', () => {
     expect(parseHibcPair('+A999123458', SECONDARY, NOW).errors.map((e) => e.code)).toEqual(['bad-check-digit', 'bad-hibc']);
     expect(parseHibcPair(PRIMARY, '+$$3290231LOT427A', NOW).errors.map((e) => e.code)).toContain('bad-date');
+  });
+});
+
+describe("HIBC 2.6's own examples", () => {
+  it('Appendix E1.3: primary *+A123BJC5D6E71G* and secondary *+$$52001510X3GD*, linked by G', () => {
+    expect(parseHibcPair('*+A123BJC5D6E71G*', '*+$$52001510X3GD*', NOW)).toMatchObject({
+      ok: true,
+      udi: { di: 'A123BJC5D6E71', lot: '10X3', serial: null, expiry: '2020-01-15', manufactured: null },
+    });
+  });
+
+  it("Appendix B worked example and HIBCC's GUDID guide: the primary alone", () => {
+    expect(parseHibc('+A123BJC5D6E71G', NOW)).toMatchObject({ ok: true, udi: { di: 'A123BJC5D6E71' }, hibc: { lic: 'A123', pcn: 'BJC5D6E7', uom: '1' } });
+    expect(parseHibc('+A999ABC1230V', NOW)).toMatchObject({ ok: true, udi: { di: 'A999ABC1230' }, hibc: { uom: '0', check: 'V' } });
   });
 });

@@ -111,6 +111,22 @@ describe('HIBC combined primary/secondary', () => {
     expect(p(withCheck('+H123ABC0/$$9123457LOT1')).hibc).toMatchObject({ form: '$$97', quantity: 12345 });
   });
 
+  it('reads a /Q quantity, also after a $ with an empty lot', () => {
+    // The literature example with /Q added: quantity 24 beside lot, serial and both dates.
+    expect(p(withCheck('+A99912345/$$52001510X3/16D20111212/S77DE1G45/Q24'))).toMatchObject({
+      ok: true,
+      udi: udi('A99912345', { lot: '10X3', serial: '77DE1G45', expiry: '2020-01-15', manufactured: '2011-12-12' }),
+      hibc: { form: '$$5', quantity: 24 },
+    });
+    expect(p(withCheck('+A99912345/$/Q24/S77DE1G45'))).toMatchObject({
+      ok: true,
+      udi: udi('A99912345', { serial: '77DE1G45' }),
+      hibc: { form: '$', quantity: 24 },
+    });
+    // The separate secondary form: '+$/Q24' linked to the primary +A999123457.
+    expect(p(withCheck('+$/Q24/S77DE1G457'))).toMatchObject({ ok: false, hibc: { structure: 'secondary', quantity: 24, link: '7' } });
+  });
+
   it('reports structure errors after the check character', () => {
     expect(codes(withCheck('+A99912345/$$3290231LOT42'))).toEqual(['bad-date']);
     expect(codes(withCheck('+A99912345/$$3290131LOT42/1T55'))).toEqual(['bad-hibc']);

@@ -26,6 +26,19 @@ describe('HIBC secondary data with supplemental fields', () => {
     expect(codes('$+SN1/SSN2')).toEqual(['bad-hibc']);
   });
 
+  it('reads /Q, also after a $ or $$7 whose lot is empty', () => {
+    expect(p('$LOT42/Q24')).toMatchObject({ lot: 'LOT42', quantity: 24, errors: [] });
+    expect(p('$/Q24/S77DE1G45')).toMatchObject({ form: '$', lot: null, serial: '77DE1G45', quantity: 24, errors: [] });
+    expect(p('$$7/Q5/16D20111212')).toMatchObject({ lot: null, quantity: 5, manufactured: '2011-12-12', errors: [] });
+    expect(p('$+/S12')).toMatchObject({ serial: '12', errors: [] });
+    // The same quantity twice is accepted; two different ones are not.
+    expect(p('$$812LOT/Q12')).toMatchObject({ quantity: 12, errors: [] });
+    expect(codes('$$812LOT/Q13')).toEqual(['bad-hibc']);
+    expect(codes('$LOT/Q1/Q1')).toEqual(['bad-hibc']);
+    // Without a supplemental field an empty lot still carries nothing.
+    expect(codes('$')).toEqual(['truncated']);
+  });
+
   it('refuses a repeated field', () => {
     expect(p('$LOT/16D20240101/16D20240101').errors).toEqual([{ code: 'bad-hibc', message: 'The HIBC code holds the manufacturing date (/16D) twice.' }]);
   });

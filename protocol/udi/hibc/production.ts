@@ -1,11 +1,13 @@
 // Everything after the product in an HIBC code: the secondary structure plus its supplemental fields.
 //   parseProduction('$$52001510X3/16D20111212/S77DE1G45')
 //     → { lot: '10X3', serial: '77DE1G45', expiry: '2020-01-15', manufactured: '2011-12-12', … }
+//   parseProduction('$/Q24/S77DE1G45') → { lot: null, serial: '77DE1G45', quantity: 24, … }
 //
 // Lot, serial and dates hold only digits and capitals, so every '/' starts a supplemental field.
 // A field may not repeat; a /S or /14D that contradicts the secondary structure (a serial in a
 // '$+' form, an expiry in a dated form) is an error, since the label then disagrees with itself;
-// the same value twice is accepted.
+// the same value twice is accepted; so is a /Q beside a '$$8'/'$$9' quantity. A '$' (or '$$7')
+// whose lot is empty is accepted when supplemental fields follow: they carry the data.
 
 import { error, type ParseError } from '../result.ts';
 import { parseSecondary } from './secondary.ts';
@@ -32,11 +34,12 @@ const FIELD_NAME: Readonly<Record<SupplementalKind, string>> = {
   serial: 'serial number (/S)',
   manufactured: 'manufacturing date (/16D)',
   expiry: 'expiry date (/14D)',
+  quantity: 'quantity (/Q)',
 };
 
 export function parseProduction(s: string, now?: Date): Production {
   const slash = s.indexOf('/');
-  const main = parseSecondary(slash < 0 ? s : s.slice(0, slash), now);
+  const main = parseSecondary(slash < 0 ? s : s.slice(0, slash), now, slash >= 0);
   const errors = [...main.errors];
   const out: Production = { form: main.form, lot: main.lot, serial: main.serial, expiry: main.expiry, manufactured: null, quantity: main.quantity, errors };
   if (slash < 0) return out;
@@ -60,6 +63,11 @@ export function parseProduction(s: string, now?: Date): Production {
     seen.add(f.kind);
     if (f.kind === 'manufactured') {
       out.manufactured = f.value;
+    } else if (f.kind === 'quantity') {
+      const q = Number(f.value);
+      if (out.quantity !== null && out.quantity !== q) {
+        errors.push(error('bad-hibc', 'The HIBC code holds two different quantities (/Q and the secondary data).'));
+      } else out.quantity = q;
     } else if (f.kind === 'serial') {
       if (out.serial !== null && out.serial !== f.value) {
         errors.push(error('bad-hibc', `The HIBC code holds two different serial numbers: '${shown(out.serial)}' and '${shown(f.value)}' (/S).`));

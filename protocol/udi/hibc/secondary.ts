@@ -15,7 +15,8 @@
 //   YYJJJ lot                the original format: a 5-digit Julian date, then a lot of up to 13
 // Lot and serial hold up to 18 digits or capital letters. Choices where the standard is silent:
 // after a quantity, a letter may follow directly (no date, the lot begins); a lot or serial may be
-// empty only when a date or quantity is present (otherwise the structure carries nothing).
+// empty only when a date or quantity is present, or supplemental fields follow ('$/Q24/S7', the
+// caller says so); otherwise the structure carries nothing.
 
 import { error, type ParseError } from '../result.ts';
 import { describeCode, fieldCharsetError, isDigitCode, isDigits } from './charset.ts';
@@ -107,7 +108,7 @@ function readField(c: Cursor, what: 'lot' | 'serial', max: number, required: boo
   return value;
 }
 
-export function parseSecondary(s: string, now?: Date): Secondary {
+export function parseSecondary(s: string, now?: Date, supplementalFollows = false): Secondary {
   const errors: ParseError[] = [];
   const out: Secondary = { form: '', lot: null, serial: null, expiry: null, quantity: null, errors };
   const c = new Cursor(s);
@@ -136,7 +137,7 @@ export function parseSecondary(s: string, now?: Date): Secondary {
     const serial = c.peek() === '+';
     if (serial) c.pos++;
     out.form = serial ? '$+' : '$';
-    const value = readField(c, serial ? 'serial' : 'lot', MAX_LOT_LENGTH, true, `'${out.form}'`, errors);
+    const value = readField(c, serial ? 'serial' : 'lot', MAX_LOT_LENGTH, !supplementalFollows, `'${out.form}'`, errors);
     if (serial) out.serial = value;
     else out.lot = value;
     return out;
@@ -191,7 +192,7 @@ export function parseSecondary(s: string, now?: Date): Secondary {
   out.form = form;
   if (errors.length > 0) return out;
 
-  const value = readField(c, serial ? 'serial' : 'lot', MAX_LOT_LENGTH, !dated && !afterQuantity, `'${form}'`, errors);
+  const value = readField(c, serial ? 'serial' : 'lot', MAX_LOT_LENGTH, !dated && !afterQuantity && !supplementalFollows, `'${form}'`, errors);
   if (serial) out.serial = value;
   else out.lot = value;
   return out;

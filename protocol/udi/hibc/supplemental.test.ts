@@ -10,13 +10,22 @@ describe('HIBC supplemental data fields', () => {
     expect(parseSupplemental('14D20290131')).toEqual({ kind: 'expiry', value: '2029-01-31' });
   });
 
+  it('reads /Q, the quantity (ANSI MH10.8.2 Data Identifier Q)', () => {
+    expect(parseSupplemental('Q24')).toEqual({ kind: 'quantity', value: '24' });
+    expect(parseSupplemental('Q00000100')).toEqual({ kind: 'quantity', value: '00000100' });
+    expect(code('Q')).toBe('truncated');
+    expect(code('Q1A')).toBe('bad-value');
+    expect(parseSupplemental('Q1A').error?.message).toBe("The quantity after '/Q' must be digits, but it is '#A'.");
+    expect(code('Q123456789')).toBe('too-long');
+  });
+
   it('reports an unknown field instead of dropping it', () => {
     const r = parseSupplemental('1T123456789');
     expect(r.error).toEqual({
       code: 'bad-hibc',
-      message: "The HIBC code holds an unknown field '/#T####…': only /S (serial), /16D (manufacturing date) and /14D (expiry date) may follow the secondary data.",
+      message: "The HIBC code holds an unknown field '/#T####…': only /S (serial), /16D (manufacturing date), /14D (expiry date) and /Q (quantity) may follow the secondary data.",
     });
-    expect(code('Q5')).toBe('bad-hibc');
+    expect(code('P5')).toBe('bad-hibc');
     expect(code('15D20290131')).toBe('bad-hibc');
   });
 
