@@ -6,7 +6,7 @@
 import { once } from 'node:events';
 import { MAX_SCAN_LENGTH, parse, tooLongResult, type ParseOptions } from '../protocol/udi/index.ts';
 import { commandLine } from './args.ts';
-import { resultJson } from './parse-json.ts';
+import { JsonLines } from './parse-json.ts';
 
 const HELP = `usage: implant-scan parse [--gs-substitute CHAR]... [--verbose] < scans.txt
 
@@ -39,21 +39,19 @@ export async function run(argv: string[]): Promise<number> {
  * bounded whatever the input. */
 export async function parseLines(input: AsyncIterable<Buffer>, output: NodeJS.WritableStream, options: ParseOptions, verbose = false): Promise<void> {
   const limit = MAX_SCAN_LENGTH + 2; // room for a CRLF that parse() strips
+  const out = new JsonLines();
   // The start of a line whose end lies in a later chunk (kept only while within the limit).
   let pending = '';
   let pendingLength = 0;
-  const answer = (line: string, length: number): string =>
-    resultJson(length > limit ? tooLongResult(length) : parse(line, options), verbose) + '\n';
+  const answer = (line: string, length: number): void => out.result(length > limit ? tooLongResult(length) : parse(line, options), verbose);
   for await (const chunk of input) {
     // One character per byte, as parse() reads bytes: the whole chunk is decoded once and its
     // lines are cut from that string, no Buffer per line.
     const text = chunk.toString('latin1');
-    let out = '';
     let start = 0;
     for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
       const length = pendingLength + nl - start;
-      const line = length > limit ? '' : pendingLength === 0 ? text.slice(start, nl) : pending + text.slice(start, nl);
-      out += answer(line, length);
+      answer(length > limit ? '' : pendingLength === 0 ? text.slice(start, nl) : pending + text.slice(start, nl), length);
       pending = '';
       pendingLength = 0;
       start = nl + 1;
@@ -63,7 +61,8 @@ export async function parseLines(input: AsyncIterable<Buffer>, output: NodeJS.Wr
       pending = length > limit ? '' : pending + text.slice(start);
       pendingLength = length;
     }
-    if (out.length > 0 && !output.write(out)) await once(output, 'drain');
+    if (out.length > 0 && !output.write(out.take())) await once(output, 'drain');
   }
-  if (pendingLength > 0) output.write(answer(pending, pendingLength));
+  if (pendingLength > 0) answer(pending, pendingLength);
+  if (out.length > 0) output.write(out.take());
 }

@@ -1,0 +1,109 @@
+// `implant-scan parse` as a user runs it — a whole process, scans from a file on stdin, one JSON
+// per scan into a file — beside the GS1 engine's JS build doing the same in its own process and
+// a `node -e` floor that only cuts lines and writes a fixed JSON line per scan. Each process runs
+// on a small and a large corpus (the same scans repeated); the per-scan cost is the slope
+// (time(large) − time(small)) ÷ (large − small), so start-up and module loading cancel.
+
+import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ENGINE_CHILD_FLAG } from './parser-engine-child.ts';
+
+const CLI = 'bin/implant-scan.mjs';
+// The I/O floor: lines cut as our CLI cuts them, a constant JSON line of about our size per scan.
+const FLOOR = `const line = JSON.stringify({ ok: true, scheme: 'gs1', symbology: ']d2', elements: [], udi: { di: '09506000134352', lot: 'LOT-4a', serial: 'X9', expiry: '2029-03-31', manufactured: null }, errors: [] }) + '\\n';
+(async () => { for await (const c of process.stdin) { const t = c.toString('latin1'); let out = ''; for (let i = t.indexOf('\\n'); i !== -1; i = t.indexOf('\\n', i + 1)) out += line; if (!process.stdout.write(out)) await new Promise((r) => process.stdout.once('drain', r)); } })();`;
+
+export interface ProcessCase {
+  id: string;
+  name: string;
+  args: string[];
+}
+
+export interface ProcessFigure {
+  id: string;
+  name: string;
+  /** Median spawn → exit, ms, for each corpus size. */
+  medianMs: Record<string, number>;
+  /** µs per scan: the slope between the two corpus sizes. */
+  usPerScan: number;
+  /** Lines written for the large corpus (must equal its scans). */
+  linesOut: number;
+}
+
+export interface ProcessResult {
+  sizes: [number, number];
+  rounds: number;
+  figures: ProcessFigure[];
+}
+
+export function processCases(enginePresent: boolean): ProcessCase[] {
+  const cases: ProcessCase[] = [
+    { id: 'implant-scan-parse', name: `node ${CLI} parse`, args: [CLI, 'parse'] },
+    { id: 'node-e-floor', name: 'node -e (cut lines, write a fixed JSON line)', args: ['-e', FLOOR] },
+  ];
+  // This bundle (dist/bench.mjs) plays the engine's process (parser-engine-child.ts).
+  if (enginePresent) cases.push({ id: 'gs1-engine-process', name: 'GS1 Syntax Engine (pure JS), validate + HRI JSON', args: [process.argv[1]!, ENGINE_CHILD_FLAG] });
+  return cases;
+}
+
+function timeProcess(args: string[], inputPath: string, outputPath: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const stdin = openSync(inputPath, 'r');
+    const stdout = openSync(outputPath, 'w');
+    const t0 = performance.now();
+    const child = spawn(process.execPath, args, { stdio: [stdin, stdout, 'inherit'] });
+    closeSync(stdin);
+    closeSync(stdout);
+    child.once('error', reject);
+    child.once('close', (code) => (code === 0 ? resolve(performance.now() - t0) : reject(new Error(`node ${args[0]} exited ${code}`))));
+  });
+}
+
+const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+function countLines(path: string): number {
+  const b = readFileSync(path);
+  let n = 0;
+  for (let i = b.indexOf(10); i !== -1; i = b.indexOf(10, i + 1)) n++;
+  return n;
+}
+
+/** Times every case on `texts` repeated to each size, in rotation, `rounds` times. */
+export async function measureProcesses(cases: readonly ProcessCase[], texts: readonly string[], sizes: [number, number], rounds: number): Promise<ProcessResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'implant-scan-parse-process-'));
+  try {
+    const inputs = sizes.map((n, k) => {
+      const path = join(dir, `scans-${k}.txt`);
+      const lines: string[] = [];
+      for (let i = 0; i < n; i++) lines.push(texts[i % texts.length]!);
+      writeFileSync(path, `${lines.join('\n')}\n`, 'latin1');
+      return path;
+    });
+    const out = join(dir, 'out.jsonl');
+    const ms = cases.map(() => sizes.map((): number[] => []));
+    for (const c of cases) await timeProcess(c.args, inputs[0]!, out); // warm the file cache
+    for (let r = 0; r < rounds; r++) {
+      for (let k = 0; k < cases.length; k++) {
+        const i = (r + k) % cases.length;
+        for (let s = 0; s < sizes.length; s++) ms[i]![s]!.push(await timeProcess(cases[i]!.args, inputs[s]!, out));
+      }
+    }
+    const figures: ProcessFigure[] = [];
+    for (let i = 0; i < cases.length; i++) {
+      await timeProcess(cases[i]!.args, inputs[1]!, out);
+      const [small, large] = [median(ms[i]![0]!), median(ms[i]![1]!)];
+      figures.push({
+        id: cases[i]!.id,
+        name: cases[i]!.name,
+        medianMs: { [sizes[0]]: small, [sizes[1]]: large },
+        usPerScan: ((large - small) * 1000) / (sizes[1] - sizes[0]),
+        linesOut: countLines(out),
+      });
+    }
+    return { sizes, rounds, figures };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
