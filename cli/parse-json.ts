@@ -12,6 +12,8 @@ const HEX = '0123456789abcdef';
 /** JSON.stringify's short escapes; any other control character is written \u00XX. */
 const SHORT_ESCAPE: Record<number, number> = { 0x08: 0x62, 0x09: 0x74, 0x0a: 0x6e, 0x0c: 0x66, 0x0d: 0x72, 0x22: 0x22, 0x5c: 0x5c };
 
+const NO_MESSAGES: readonly string[] = [];
+
 export class JsonLines {
   private buf: Buffer;
   private n = 0;
@@ -36,39 +38,48 @@ export class JsonLines {
   /** One result and a newline. `verbose`: each error's precise message; otherwise its plain reason. */
   result(r: ParseResult, verbose: boolean): void {
     const { elements, udi, errors } = r;
-    this.ascii(r.ok ? '{"ok":true,"scheme":' : '{"ok":false,"scheme":');
-    this.string(r.scheme);
-    this.ascii(',"symbology":');
-    this.nullable(r.symbology);
-    this.ascii(',"elements":[');
+    // Room for the worst case first (every character escaped as \uXXXX), so that the writing
+    // below checks nothing: it works on a local buffer and offset.
+    let most = 256 + 6 * (r.scheme.length + (r.symbology?.length ?? 0));
+    for (let i = 0; i < elements.length; i++) most += 32 + 6 * (elements[i]!.ai.length + elements[i]!.value.length);
+    most += 6 * ((udi.di?.length ?? 0) + (udi.lot?.length ?? 0) + (udi.serial?.length ?? 0) + (udi.expiry?.length ?? 0) + (udi.manufactured?.length ?? 0));
+    const messages = errors.length === 0 ? NO_MESSAGES : errors.map((e) => (verbose ? e.message : plainReason(e.code)));
+    for (let i = 0; i < errors.length; i++) most += 32 + 6 * (errors[i]!.code.length + messages[i]!.length);
+    this.room(most);
+    const { buf } = this;
+    let n = this.n;
+    n = ascii(buf, n, r.ok ? '{"ok":true,"scheme":' : '{"ok":false,"scheme":');
+    n = string(buf, n, r.scheme);
+    n = ascii(buf, n, ',"symbology":');
+    n = nullable(buf, n, r.symbology);
+    n = ascii(buf, n, ',"elements":[');
     for (let i = 0; i < elements.length; i++) {
       const e = elements[i]!;
-      this.ascii(i === 0 ? '{"ai":' : ',{"ai":');
-      this.string(e.ai);
-      this.ascii(',"value":');
-      this.string(e.value);
-      this.ascii('}');
+      n = ascii(buf, n, i === 0 ? '{"ai":' : ',{"ai":');
+      n = string(buf, n, e.ai);
+      n = ascii(buf, n, ',"value":');
+      n = string(buf, n, e.value);
+      buf[n++] = 0x7d; // }
     }
-    this.ascii('],"udi":{"di":');
-    this.nullable(udi.di);
-    this.ascii(',"lot":');
-    this.nullable(udi.lot);
-    this.ascii(',"serial":');
-    this.nullable(udi.serial);
-    this.ascii(',"expiry":');
-    this.nullable(udi.expiry);
-    this.ascii(',"manufactured":');
-    this.nullable(udi.manufactured);
-    this.ascii('},"errors":[');
+    n = ascii(buf, n, '],"udi":{"di":');
+    n = nullable(buf, n, udi.di);
+    n = ascii(buf, n, ',"lot":');
+    n = nullable(buf, n, udi.lot);
+    n = ascii(buf, n, ',"serial":');
+    n = nullable(buf, n, udi.serial);
+    n = ascii(buf, n, ',"expiry":');
+    n = nullable(buf, n, udi.expiry);
+    n = ascii(buf, n, ',"manufactured":');
+    n = nullable(buf, n, udi.manufactured);
+    n = ascii(buf, n, '},"errors":[');
     for (let i = 0; i < errors.length; i++) {
-      const e = errors[i]!;
-      this.ascii(i === 0 ? '{"code":' : ',{"code":');
-      this.string(e.code);
-      this.ascii(',"message":');
-      this.string(verbose ? e.message : plainReason(e.code));
-      this.ascii('}');
+      n = ascii(buf, n, i === 0 ? '{"code":' : ',{"code":');
+      n = string(buf, n, errors[i]!.code);
+      n = ascii(buf, n, ',"message":');
+      n = string(buf, n, messages[i]!);
+      buf[n++] = 0x7d; // }
     }
-    this.ascii(']}\n');
+    this.n = ascii(buf, n, ']}\n');
   }
 
   private room(bytes: number): void {
@@ -77,62 +88,58 @@ export class JsonLines {
     this.buf.copy(bigger, 0, 0, this.n);
     this.buf = bigger;
   }
+}
 
-  /** Fixed ASCII text of this file (keys, punctuation): copied as is. */
-  private ascii(s: string): void {
-    this.room(s.length);
-    const { buf } = this;
-    let n = this.n;
-    for (let i = 0; i < s.length; i++) buf[n++] = s.charCodeAt(i);
-    this.n = n;
-  }
+// Each writer puts its text at buf[n…] and returns the new end; the caller has made room.
 
-  private nullable(s: string | null): void {
-    if (s === null) this.ascii('null');
-    else this.string(s);
-  }
+/** Fixed ASCII text of this file (keys, punctuation): copied as is. */
+function ascii(buf: Buffer, n: number, s: string): number {
+  for (let i = 0; i < s.length; i++) buf[n++] = s.charCodeAt(i);
+  return n;
+}
 
-  /** A JSON string in UTF-8, escaped as JSON.stringify escapes (lone surrogates as \udXXX). */
-  private string(s: string): void {
-    this.room(s.length * 6 + 2); // the most one UTF-16 unit can take: \uXXXX
-    const { buf } = this;
-    let n = this.n;
-    buf[n++] = 0x22;
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c < 0x80) {
-        if (c >= 0x20 && c !== 0x22 && c !== 0x5c) buf[n++] = c;
-        else {
-          buf[n++] = 0x5c;
-          const short = SHORT_ESCAPE[c];
-          if (short !== undefined) buf[n++] = short;
-          else n = unicodeEscape(buf, n, c);
-        }
-      } else if (c < 0x800) {
-        buf[n++] = 0xc0 | (c >> 6);
-        buf[n++] = 0x80 | (c & 0x3f);
-      } else if (c < 0xd800 || c > 0xdfff) {
-        buf[n++] = 0xe0 | (c >> 12);
-        buf[n++] = 0x80 | ((c >> 6) & 0x3f);
-        buf[n++] = 0x80 | (c & 0x3f);
+function nullable(buf: Buffer, n: number, s: string | null): number {
+  return s === null ? ascii(buf, n, 'null') : string(buf, n, s);
+}
+
+/** A JSON string in UTF-8, escaped as JSON.stringify escapes (lone surrogates as \udXXX). At
+ * most 6 bytes per UTF-16 unit (\uXXXX), plus the quotes. */
+function string(buf: Buffer, n: number, s: string): number {
+  buf[n++] = 0x22;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) {
+      if (c >= 0x20 && c !== 0x22 && c !== 0x5c) buf[n++] = c;
+      else {
+        buf[n++] = 0x5c;
+        const short = SHORT_ESCAPE[c];
+        if (short !== undefined) buf[n++] = short;
+        else n = unicodeEscape(buf, n, c);
+      }
+    } else if (c < 0x800) {
+      buf[n++] = 0xc0 | (c >> 6);
+      buf[n++] = 0x80 | (c & 0x3f);
+    } else if (c < 0xd800 || c > 0xdfff) {
+      buf[n++] = 0xe0 | (c >> 12);
+      buf[n++] = 0x80 | ((c >> 6) & 0x3f);
+      buf[n++] = 0x80 | (c & 0x3f);
+    } else {
+      const low = s.charCodeAt(i + 1); // NaN past the end
+      if (c <= 0xdbff && low >= 0xdc00 && low <= 0xdfff) {
+        const cp = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
+        buf[n++] = 0xf0 | (cp >> 18);
+        buf[n++] = 0x80 | ((cp >> 12) & 0x3f);
+        buf[n++] = 0x80 | ((cp >> 6) & 0x3f);
+        buf[n++] = 0x80 | (cp & 0x3f);
+        i++;
       } else {
-        const low = s.charCodeAt(i + 1); // NaN past the end
-        if (c <= 0xdbff && low >= 0xdc00 && low <= 0xdfff) {
-          const cp = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
-          buf[n++] = 0xf0 | (cp >> 18);
-          buf[n++] = 0x80 | ((cp >> 12) & 0x3f);
-          buf[n++] = 0x80 | ((cp >> 6) & 0x3f);
-          buf[n++] = 0x80 | (cp & 0x3f);
-          i++;
-        } else {
-          buf[n++] = 0x5c;
-          n = unicodeEscape(buf, n, c);
-        }
+        buf[n++] = 0x5c;
+        n = unicodeEscape(buf, n, c);
       }
     }
-    buf[n++] = 0x22;
-    this.n = n;
   }
+  buf[n++] = 0x22;
+  return n;
 }
 
 /** Writes uXXXX (lower-case hex, as JSON.stringify) after a backslash; returns the new end. */
