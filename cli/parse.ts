@@ -4,6 +4,7 @@
 //   {"ok":true,"scheme":"gs1","symbology":"]d2","elements":[…],"udi":{…},"errors":[]}
 
 import { once } from 'node:events';
+import { currentYearStart } from '../protocol/udi/calendar.ts';
 import { MAX_SCAN_LENGTH, parse, tooLongResult, type ParseOptions } from '../protocol/udi/index.ts';
 import { commandLine } from './args.ts';
 import { JsonLines } from './parse-json.ts';
@@ -43,8 +44,11 @@ export async function parseLines(input: AsyncIterable<Buffer>, output: NodeJS.Wr
   // The start of a line whose end lies in a later chunk (kept only while within the limit).
   let pending = '';
   let pendingLength = 0;
-  const answer = (line: string, length: number): void => out.result(length > limit ? tooLongResult(length) : parse(line, options), verbose);
+  // The clock is read once per chunk, not once per scan (only its year matters: two-digit years).
+  const chunkOptions: ParseOptions = { ...options };
+  const answer = (line: string, length: number): void => out.result(length > limit ? tooLongResult(length) : parse(line, chunkOptions), verbose);
   for await (const chunk of input) {
+    chunkOptions.now = options.now ?? currentYearStart();
     // One character per byte, as parse() reads bytes: the whole chunk is decoded once and its
     // lines are cut from that string, no Buffer per line.
     const text = chunk.toString('latin1');
