@@ -24,10 +24,12 @@ export interface ProcessCase {
 export interface ProcessFigure {
   id: string;
   name: string;
-  /** Median spawn → exit, ms, for each corpus size. */
-  medianMs: Record<string, number>;
-  /** µs per scan: the slope between the two corpus sizes. */
-  usPerScan: number;
+  /** Median spawn → exit (wall) and CPU time of the process, ms, for each corpus size. */
+  medianWallMs: Record<string, number>;
+  medianCpuMs: Record<string, number>;
+  /** µs per scan: the slope between the two corpus sizes, of wall time and of CPU time. */
+  wallUsPerScan: number;
+  cpuUsPerScan: number;
   /** Lines written for the large corpus (must equal its scans). */
   linesOut: number;
 }
@@ -48,16 +50,31 @@ export function processCases(enginePresent: boolean): ProcessCase[] {
   return cases;
 }
 
-function timeProcess(args: string[], inputPath: string, outputPath: string): Promise<number> {
+// Each child writes its CPU time (user + system, µs) to fd 3 as it exits: on a machine shared with
+// other jobs, CPU time says more about the work than wall time, which includes waiting for a core.
+const CPU_PRELOAD = `process.on('exit', () => { const u = process.cpuUsage(); require('fs').writeSync(3, String(u.user + u.system)); });`;
+
+interface Timing {
+  wallMs: number;
+  cpuMs: number;
+}
+
+function timeProcess(preload: string, args: string[], inputPath: string, outputPath: string): Promise<Timing> {
   return new Promise((resolve, reject) => {
     const stdin = openSync(inputPath, 'r');
     const stdout = openSync(outputPath, 'w');
     const t0 = performance.now();
-    const child = spawn(process.execPath, args, { stdio: [stdin, stdout, 'inherit'] });
+    const child = spawn(process.execPath, ['-r', preload, ...args], { stdio: [stdin, stdout, 'inherit', 'pipe'] });
     closeSync(stdin);
     closeSync(stdout);
+    let cpu = '';
+    child.stdio[3]!.on('data', (c: Buffer) => void (cpu += c.toString()));
     child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve(performance.now() - t0) : reject(new Error(`node ${args[0]} exited ${code}`))));
+    child.once('close', (code) => {
+      const wallMs = performance.now() - t0;
+      if (code !== 0) reject(new Error(`node ${args[0]} exited ${code}`));
+      else resolve({ wallMs, cpuMs: Number(cpu) / 1000 });
+    });
   });
 }
 
@@ -82,23 +99,29 @@ export async function measureProcesses(cases: readonly ProcessCase[], texts: rea
       return path;
     });
     const out = join(dir, 'out.jsonl');
-    const ms = cases.map(() => sizes.map((): number[] => []));
-    for (const c of cases) await timeProcess(c.args, inputs[0]!, out); // warm the file cache
+    const preload = join(dir, 'cpu-time.cjs');
+    writeFileSync(preload, CPU_PRELOAD);
+    const runs = cases.map(() => sizes.map((): Timing[] => []));
+    for (const c of cases) await timeProcess(preload, c.args, inputs[0]!, out); // warm the file cache
     for (let r = 0; r < rounds; r++) {
       for (let k = 0; k < cases.length; k++) {
         const i = (r + k) % cases.length;
-        for (let s = 0; s < sizes.length; s++) ms[i]![s]!.push(await timeProcess(cases[i]!.args, inputs[s]!, out));
+        for (let s = 0; s < sizes.length; s++) runs[i]![s]!.push(await timeProcess(preload, cases[i]!.args, inputs[s]!, out));
       }
     }
     const figures: ProcessFigure[] = [];
     for (let i = 0; i < cases.length; i++) {
-      await timeProcess(cases[i]!.args, inputs[1]!, out);
-      const [small, large] = [median(ms[i]![0]!), median(ms[i]![1]!)];
+      await timeProcess(preload, cases[i]!.args, inputs[1]!, out);
+      const wall = runs[i]!.map((t) => median(t.map((x) => x.wallMs)));
+      const cpu = runs[i]!.map((t) => median(t.map((x) => x.cpuMs)));
+      const slope = (ms: number[]): number => ((ms[1]! - ms[0]!) * 1000) / (sizes[1] - sizes[0]);
       figures.push({
         id: cases[i]!.id,
         name: cases[i]!.name,
-        medianMs: { [sizes[0]]: small, [sizes[1]]: large },
-        usPerScan: ((large - small) * 1000) / (sizes[1] - sizes[0]),
+        medianWallMs: { [sizes[0]]: wall[0]!, [sizes[1]]: wall[1]! },
+        medianCpuMs: { [sizes[0]]: cpu[0]!, [sizes[1]]: cpu[1]! },
+        wallUsPerScan: slope(wall),
+        cpuUsPerScan: slope(cpu),
         linesOut: countLines(out),
       });
     }

@@ -389,21 +389,33 @@ async function wholeProcess(ctx: SuiteContext, w: Workload, enginePresent: boole
   const r = await measureProcesses(processCases(enginePresent), w.items.map((i) => i.text), sizes, rounds);
   const ours = r.figures[0]!;
   const engine = r.figures.find((f) => f.id === 'gs1-engine-process');
-  ctx.log(`\n-- whole process on "${w.name}": stdin file → one JSON per scan → file; µs/scan = slope between ${sizes[0].toLocaleString('en-US')} and ${sizes[1].toLocaleString('en-US')} scans, median of ${rounds} rounds`);
+  ctx.log(`\n-- whole process on "${w.name}": stdin file → one JSON per scan → file; µs/scan = slope between ${sizes[0].toLocaleString('en-US')} and ${sizes[1].toLocaleString('en-US')} scans, medians of ${rounds} rounds`);
+  const [a, b] = sizes.map((n) => n.toLocaleString('en-US'));
   ctx.log(
     renderTable(
-      ['process', `ms, ${sizes[0].toLocaleString('en-US')} scans`, `ms, ${sizes[1].toLocaleString('en-US')} scans`, 'µs/scan (slope)', 'lines out', 'ours faster ×'],
-      r.figures.map((f): Cell[] => [f.name, f.medianMs[sizes[0]]!, f.medianMs[sizes[1]]!, f.usPerScan, f.linesOut, f === ours ? null : `${formatNumber(f.usPerScan / ours.usPerScan)}×`]),
+      ['process', `wall ms, ${a}`, `wall ms, ${b}`, 'wall µs/scan', `CPU ms, ${a}`, `CPU ms, ${b}`, 'CPU µs/scan', 'lines out', 'ours faster × (wall / CPU)'],
+      r.figures.map((f): Cell[] => [
+        f.name,
+        f.medianWallMs[sizes[0]]!,
+        f.medianWallMs[sizes[1]]!,
+        f.wallUsPerScan,
+        f.medianCpuMs[sizes[0]]!,
+        f.medianCpuMs[sizes[1]]!,
+        f.cpuUsPerScan,
+        f.linesOut,
+        f === ours ? null : `${formatNumber(f.wallUsPerScan / ours.wallUsPerScan)}× / ${formatNumber(f.cpuUsPerScan / ours.cpuUsPerScan)}×`,
+      ]),
     ),
   );
-  const measured = engine === undefined ? null : engine.usPerScan / ours.usPerScan;
-  const met = measured === null ? null : measured >= TARGET_VS_ENGINE;
+  const wall = engine === undefined ? null : engine.wallUsPerScan / ours.wallUsPerScan;
+  const cpu = engine === undefined ? null : engine.cpuUsPerScan / ours.cpuUsPerScan;
+  const met = wall === null || cpu === null ? null : wall >= TARGET_VS_ENGINE && cpu >= TARGET_VS_ENGINE;
   ctx.log(
-    measured === null
+    wall === null || cpu === null
       ? `target: whole process ≥ ${TARGET_VS_ENGINE}× the GS1 engine's process: not measured (engine skipped)`
-      : `target: whole process ≥ ${TARGET_VS_ENGINE}× the GS1 engine's process: ${formatNumber(measured)}× — ${met ? 'met' : 'NOT met'}`,
+      : `target: whole process ≥ ${TARGET_VS_ENGINE}× the GS1 engine's process: ${formatNumber(wall)}× wall, ${formatNumber(cpu)}× CPU — ${met ? 'met' : 'NOT met'}`,
   );
-  return { ...r, target: { wanted: `whole process ≥ ${TARGET_VS_ENGINE}× the GS1 engine's JS build as a process (slope)`, measured, met } };
+  return { ...r, target: { wanted: `whole process ≥ ${TARGET_VS_ENGINE}× the GS1 engine's JS build as a process (slope, wall and CPU)`, measured: { wall, cpu }, met } };
 }
 
 export const parserSuite: Suite = {
