@@ -4,7 +4,7 @@
 // on a small and a large corpus (the same scans repeated); the per-scan cost is the slope
 // (time(large) − time(small)) ÷ (large − small), so start-up and module loading cancel.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,8 @@ const FLOOR = `const line = JSON.stringify({ ok: true, scheme: 'gs1', symbology:
 export interface ProcessCase {
   id: string;
   name: string;
+  /** The executable: node (with a -r preload that reports its CPU time) unless given. */
+  command?: string;
   args: string[];
 }
 
@@ -40,13 +42,17 @@ export interface ProcessResult {
   figures: ProcessFigure[];
 }
 
-export function processCases(enginePresent: boolean): ProcessCase[] {
+/** The compiled driver of the engine's C build (baselines/gs1-engine-native.c), if given. */
+export const GS1_ENGINE_NATIVE_ENV = 'GS1_ENGINE_NATIVE';
+
+export function processCases(enginePresent: boolean, native: string | undefined): ProcessCase[] {
   const cases: ProcessCase[] = [
     { id: 'implant-scan-parse', name: `node ${CLI} parse`, args: [CLI, 'parse'] },
     { id: 'node-e-floor', name: 'node -e (cut lines, write a fixed JSON line)', args: ['-e', FLOOR] },
   ];
   // This bundle (dist/bench.mjs) plays the engine's process (parser-engine-child.ts).
   if (enginePresent) cases.push({ id: 'gs1-engine-process', name: 'GS1 Syntax Engine (pure JS), validate + HRI JSON', args: [process.argv[1]!, ENGINE_CHILD_FLAG] });
+  if (native !== undefined) cases.push({ id: 'gs1-engine-native-process', name: 'GS1 Syntax Engine (native C), validate + HRI JSON', command: native, args: [] });
   return cases;
 }
 
@@ -59,12 +65,28 @@ interface Timing {
   cpuMs: number;
 }
 
-function timeProcess(preload: string, args: string[], inputPath: string, outputPath: string): Promise<Timing> {
+function timeProcess(preload: string, c: ProcessCase, inputPath: string, outputPath: string): Promise<Timing> {
+  return c.command === undefined ? timeNode(preload, c.args, inputPath, outputPath) : timeNative(c.command, c.args, inputPath, outputPath);
+}
+
+/** A native process: its CPU time from /usr/bin/time's report (user + system seconds) on fd 3. */
+function timeNative(command: string, args: string[], inputPath: string, outputPath: string): Promise<Timing> {
+  return timeSpawn('/usr/bin/time', ['-f', '%U %S', '-o', '/dev/fd/3', command, ...args], inputPath, outputPath, (text) =>
+    text.trim().split(/\s+/).reduce((sum, x) => sum + Number(x) * 1000, 0),
+  );
+}
+
+function timeNode(preload: string, args: string[], inputPath: string, outputPath: string): Promise<Timing> {
+  return timeSpawn(process.execPath, ['-r', preload, ...args], inputPath, outputPath, (text) => Number(text) / 1000);
+}
+
+/** spawn → close of a process with stdin from a file and stdout into one; it reports CPU time on fd 3. */
+function timeSpawn(command: string, args: string[], inputPath: string, outputPath: string, cpuMs: (fd3: string) => number): Promise<Timing> {
   return new Promise((resolve, reject) => {
     const stdin = openSync(inputPath, 'r');
     const stdout = openSync(outputPath, 'w');
     const t0 = performance.now();
-    const child = spawn(process.execPath, ['-r', preload, ...args], { stdio: [stdin, stdout, 'inherit', 'pipe'] });
+    const child = spawn(command, args, { stdio: [stdin, stdout, 'inherit', 'pipe'] });
     closeSync(stdin);
     closeSync(stdout);
     let cpu = '';
@@ -72,8 +94,8 @@ function timeProcess(preload: string, args: string[], inputPath: string, outputP
     child.once('error', reject);
     child.once('close', (code) => {
       const wallMs = performance.now() - t0;
-      if (code !== 0) reject(new Error(`node ${args[0]} exited ${code}`));
-      else resolve({ wallMs, cpuMs: Number(cpu) / 1000 });
+      if (code !== 0) reject(new Error(`${command} ${args[0]} exited ${code}`));
+      else resolve({ wallMs, cpuMs: cpuMs(cpu) });
     });
   });
 }
@@ -102,16 +124,16 @@ export async function measureProcesses(cases: readonly ProcessCase[], texts: rea
     const preload = join(dir, 'cpu-time.cjs');
     writeFileSync(preload, CPU_PRELOAD);
     const runs = cases.map(() => sizes.map((): Timing[] => []));
-    for (const c of cases) await timeProcess(preload, c.args, inputs[0]!, out); // warm the file cache
+    for (const c of cases) await timeProcess(preload, c, inputs[0]!, out); // warm the file cache
     for (let r = 0; r < rounds; r++) {
       for (let k = 0; k < cases.length; k++) {
         const i = (r + k) % cases.length;
-        for (let s = 0; s < sizes.length; s++) runs[i]![s]!.push(await timeProcess(preload, cases[i]!.args, inputs[s]!, out));
+        for (let s = 0; s < sizes.length; s++) runs[i]![s]!.push(await timeProcess(preload, cases[i]!, inputs[s]!, out));
       }
     }
     const figures: ProcessFigure[] = [];
     for (let i = 0; i < cases.length; i++) {
-      await timeProcess(preload, cases[i]!.args, inputs[1]!, out);
+      await timeProcess(preload, cases[i]!, inputs[1]!, out);
       const wall = runs[i]!.map((t) => median(t.map((x) => x.wallMs)));
       const cpu = runs[i]!.map((t) => median(t.map((x) => x.cpuMs)));
       const slope = (ms: number[]): number => ((ms[1]! - ms[0]!) * 1000) / (sizes[1] - sizes[0]);
@@ -129,4 +151,11 @@ export async function measureProcesses(cases: readonly ProcessCase[], texts: rea
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The native engine in process: its driver's own timing (--time), median and best µs/scan over rounds. */
+export function nativeInProcess(native: string, texts: readonly string[], rounds: number): { case: string; medianUsPerScan: number; minUsPerScan: number }[] {
+  const input = `${texts.join('\n')}\n`;
+  const out = execFileSync(native, ['--time', String(rounds)], { input: Buffer.from(input, 'latin1'), encoding: 'utf8' });
+  return out.trim().split('\n').map((l) => JSON.parse(l) as { case: string; medianUsPerScan: number; minUsPerScan: number });
 }

@@ -10,7 +10,7 @@ import { modError, modParse, modValidates } from './baselines/gs1-barcode-parser
 import { loadGs1Engine, type Gs1Engine } from './baselines/gs1-engine.ts';
 import { compare, heapFigure, ratio, type Case, type HeapFigure, type Measurement } from './measure.ts';
 import { parserWorkloads, type Workload } from './parser-corpus.ts';
-import { measureProcesses, processCases, type ProcessResult } from './parser-process.ts';
+import { GS1_ENGINE_NATIVE_ENV, measureProcesses, nativeInProcess, processCases, type ProcessResult } from './parser-process.ts';
 import { engineInput, modInput, type EngineInput } from './parser-inputs.ts';
 import type { Suite, SuiteContext, SuiteReport } from './suite.ts';
 import { formatBytes, formatNumber, renderTable, type Cell } from './table.ts';
@@ -383,10 +383,23 @@ async function run(ctx: SuiteContext): Promise<SuiteReport> {
 }
 
 /** `implant-scan parse` as a process against the engine's process (parser-process.ts). */
-async function wholeProcess(ctx: SuiteContext, w: Workload, enginePresent: boolean): Promise<ProcessResult & { target: Record<string, unknown> }> {
+async function wholeProcess(
+  ctx: SuiteContext,
+  w: Workload,
+  enginePresent: boolean,
+): Promise<ProcessResult & { nativeInProcess: ReturnType<typeof nativeInProcess> | null; target: Record<string, unknown> }> {
   const sizes: [number, number] = ctx.quick ? [2_000, 20_000] : [10_000, 100_000];
   const rounds = Math.min(ctx.measure.rounds ?? 10, ctx.quick ? 3 : 10);
-  const r = await measureProcesses(processCases(enginePresent), w.items.map((i) => i.text), sizes, rounds);
+  const native = process.env[GS1_ENGINE_NATIVE_ENV] || undefined;
+  const texts = w.items.map((i) => i.text);
+  let nativeFigures: ReturnType<typeof nativeInProcess> | null = null;
+  if (native === undefined) ctx.log(`\nskip: ${GS1_ENGINE_NATIVE_ENV} is not set: no native engine baseline (bench/README.md says how to build it)`);
+  else {
+    nativeFigures = nativeInProcess(native, texts, ctx.measure.rounds ?? 30);
+    ctx.log(`\nGS1 Syntax Engine, native C (${native}), in process on "${w.name}":`);
+    ctx.log(renderTable(['case', 'µs/scan p50', 'µs/scan best'], nativeFigures.map((f): Cell[] => [f.case, f.medianUsPerScan, f.minUsPerScan])));
+  }
+  const r = await measureProcesses(processCases(enginePresent, native), texts, sizes, rounds);
   const ours = r.figures[0]!;
   const engine = r.figures.find((f) => f.id === 'gs1-engine-process');
   ctx.log(`\n-- whole process on "${w.name}": stdin file → one JSON per scan → file; µs/scan = slope between ${sizes[0].toLocaleString('en-US')} and ${sizes[1].toLocaleString('en-US')} scans, medians of ${rounds} rounds`);
@@ -415,7 +428,7 @@ async function wholeProcess(ctx: SuiteContext, w: Workload, enginePresent: boole
       ? `target: whole process ≥ ${TARGET_VS_ENGINE}× the GS1 engine's process: not measured (engine skipped)`
       : `target: whole process ≥ ${TARGET_VS_ENGINE}× the GS1 engine's process: ${formatNumber(wall)}× wall, ${formatNumber(cpu)}× CPU — ${met ? 'met' : 'NOT met'}`,
   );
-  return { ...r, target: { wanted: `whole process ≥ ${TARGET_VS_ENGINE}× the GS1 engine's JS build as a process (slope, wall and CPU)`, measured: { wall, cpu }, met } };
+  return { ...r, nativeInProcess: nativeFigures, target: { wanted: `whole process ≥ ${TARGET_VS_ENGINE}× the GS1 engine's JS build as a process (slope, wall and CPU)`, measured: { wall, cpu }, met } };
 }
 
 export const parserSuite: Suite = {
