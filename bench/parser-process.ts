@@ -69,11 +69,11 @@ function timeProcess(preload: string, c: ProcessCase, inputPath: string, outputP
   return c.command === undefined ? timeNode(preload, c.args, inputPath, outputPath) : timeNative(c.command, c.args, inputPath, outputPath);
 }
 
-/** A native process: its CPU time from /usr/bin/time's report (user + system seconds) on fd 3. */
-function timeNative(command: string, args: string[], inputPath: string, outputPath: string): Promise<Timing> {
-  return timeSpawn('/usr/bin/time', ['-f', '%U %S', '-o', '/dev/fd/3', command, ...args], inputPath, outputPath, (text) =>
-    text.trim().split(/\s+/).reduce((sum, x) => sum + Number(x) * 1000, 0),
-  );
+/** A native process: its CPU time from /usr/bin/time's report (user + system seconds) in a file. */
+async function timeNative(command: string, args: string[], inputPath: string, outputPath: string): Promise<Timing> {
+  const report = `${outputPath}.time`;
+  const t = await timeSpawn('/usr/bin/time', ['-f', '%U %S', '-o', report, command, ...args], inputPath, outputPath, () => 0);
+  return { wallMs: t.wallMs, cpuMs: readFileSync(report, 'utf8').trim().split(/\s+/).reduce((sum, x) => sum + Number(x) * 1000, 0) };
 }
 
 function timeNode(preload: string, args: string[], inputPath: string, outputPath: string): Promise<Timing> {

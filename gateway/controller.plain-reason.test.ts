@@ -30,7 +30,7 @@ const bytes = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
 describe('refusals in plain words', () => {
   it('a scan read incompletely: the plain reason on the station page, the precise one in the log', async () => {
     const { controller, logs } = controllerWithLog();
-    const refused = new Promise<{ reason: { code: string; message: string } }>((r) => controller.once('refused', r));
+    const refused = new Promise<{ reason: { code: string; message: string } | null }>((r) => controller.once('refused', r));
     await controller.handleFrame(bytes(']d201095060001343'));
     expect((await refused).reason).toEqual({ code: 'truncated', message: 'The barcode was read incompletely — scan again.' });
     const line = logs.map((l) => JSON.parse(l) as { msg: string; detail?: string }).find((l) => l.msg === 'scan refused');
