@@ -10,6 +10,7 @@ import { modError, modParse, modValidates } from './baselines/gs1-barcode-parser
 import { loadGs1Engine, type Gs1Engine } from './baselines/gs1-engine.ts';
 import { compare, heapFigure, ratio, type Case, type HeapFigure, type Measurement } from './measure.ts';
 import { parserWorkloads, type Workload } from './parser-corpus.ts';
+import { GS1_ENGINE_NATIVE_ENV, measureProcesses, nativeInProcess, processCases, type ProcessResult } from './parser-process.ts';
 import { engineInput, modInput, type EngineInput } from './parser-inputs.ts';
 import type { Suite, SuiteContext, SuiteReport } from './suite.ts';
 import { formatBytes, formatNumber, renderTable, type Cell } from './table.ts';
@@ -360,7 +361,8 @@ async function run(ctx: SuiteContext): Promise<SuiteReport> {
   ctx.log('\nwhat each side validates:');
   for (const [name, what] of Object.entries(validates)) ctx.log(`  ${name}: ${what}`);
 
-  const workloads = parserWorkloads(ctx.quick).map((w, i) => runWorkload(ctx, w, baselines, i === 0));
+  const corpus = parserWorkloads(ctx.quick);
+  const workloads = corpus.map((w, i) => runWorkload(ctx, w, baselines, i === 0));
 
   const headline = workloads[0]?.timing.find((t) => t.baseline === 'gs1-engine');
   let target: Record<string, unknown>;
@@ -372,11 +374,61 @@ async function run(ctx: SuiteContext): Promise<SuiteReport> {
     target = { wanted: `≥ ${TARGET_VS_ENGINE}× faster than the GS1 engine (validate)`, measured: null, met: null };
     ctx.log(`\ntarget: ≥ ${TARGET_VS_ENGINE}× faster than the GS1 engine: not measured (engine skipped)`);
   }
+  const whole = await wholeProcess(ctx, corpus[0]!, baselines.some((b) => b.id === 'gs1-engine'));
   notes.push('ratio = baseline median µs/scan ÷ our median µs/scan on the same scans (> 1: ours is faster)');
   notes.push('p99 is over rounds (each round times the whole workload once)');
   notes.push('"explained" disagreements: ours refuses only for reasons the baseline does not check (e.g. the personal-id guard, a code without a GTIN)');
 
-  return { notes, results: { validates, engine, target, workloads } };
+  return { notes, results: { validates, engine, target, workloads, wholeProcess: whole } };
+}
+
+/** `implant-scan parse` as a process against the engine's process (parser-process.ts). */
+async function wholeProcess(
+  ctx: SuiteContext,
+  w: Workload,
+  enginePresent: boolean,
+): Promise<ProcessResult & { nativeInProcess: ReturnType<typeof nativeInProcess> | null; target: Record<string, unknown> }> {
+  const sizes: [number, number] = ctx.quick ? [2_000, 20_000] : [10_000, 100_000];
+  const rounds = Math.min(ctx.measure.rounds ?? 10, ctx.quick ? 3 : 10);
+  const native = process.env[GS1_ENGINE_NATIVE_ENV] || undefined;
+  const texts = w.items.map((i) => i.text);
+  let nativeFigures: ReturnType<typeof nativeInProcess> | null = null;
+  if (native === undefined) ctx.log(`\nskip: ${GS1_ENGINE_NATIVE_ENV} is not set: no native engine baseline (bench/README.md says how to build it)`);
+  else {
+    nativeFigures = nativeInProcess(native, texts, ctx.measure.rounds ?? 30);
+    ctx.log(`\nGS1 Syntax Engine, native C (${native}), in process on "${w.name}":`);
+    ctx.log(renderTable(['case', 'µs/scan p50', 'µs/scan best'], nativeFigures.map((f): Cell[] => [f.case, f.medianUsPerScan, f.minUsPerScan])));
+  }
+  const r = await measureProcesses(processCases(enginePresent, native), texts, sizes, rounds);
+  const ours = r.figures[0]!;
+  const engine = r.figures.find((f) => f.id === 'gs1-engine-process');
+  ctx.log(`\n-- whole process on "${w.name}": stdin file → one JSON per scan → file; µs/scan = slope between ${sizes[0].toLocaleString('en-US')} and ${sizes[1].toLocaleString('en-US')} scans, medians of ${rounds} rounds`);
+  const [a, b] = sizes.map((n) => n.toLocaleString('en-US'));
+  ctx.log(
+    renderTable(
+      ['process', `wall ms, ${a}`, `wall ms, ${b}`, 'wall µs/scan', `CPU ms, ${a}`, `CPU ms, ${b}`, 'CPU µs/scan', 'lines out', 'ours faster × (wall / CPU)'],
+      r.figures.map((f): Cell[] => [
+        f.name,
+        f.medianWallMs[sizes[0]]!,
+        f.medianWallMs[sizes[1]]!,
+        f.wallUsPerScan,
+        f.medianCpuMs[sizes[0]]!,
+        f.medianCpuMs[sizes[1]]!,
+        f.cpuUsPerScan,
+        f.linesOut,
+        f === ours ? null : `${formatNumber(f.wallUsPerScan / ours.wallUsPerScan)}× / ${formatNumber(f.cpuUsPerScan / ours.cpuUsPerScan)}×`,
+      ]),
+    ),
+  );
+  const wall = engine === undefined ? null : engine.wallUsPerScan / ours.wallUsPerScan;
+  const cpu = engine === undefined ? null : engine.cpuUsPerScan / ours.cpuUsPerScan;
+  const met = wall === null || cpu === null ? null : wall >= TARGET_VS_ENGINE && cpu >= TARGET_VS_ENGINE;
+  ctx.log(
+    wall === null || cpu === null
+      ? `target: whole process ≥ ${TARGET_VS_ENGINE}× the GS1 engine's process: not measured (engine skipped)`
+      : `target: whole process ≥ ${TARGET_VS_ENGINE}× the GS1 engine's process: ${formatNumber(wall)}× wall, ${formatNumber(cpu)}× CPU — ${met ? 'met' : 'NOT met'}`,
+  );
+  return { ...r, nativeInProcess: nativeFigures, target: { wanted: `whole process ≥ ${TARGET_VS_ENGINE}× the GS1 engine's JS build as a process (slope, wall and CPU)`, measured: { wall, cpu }, met } };
 }
 
 export const parserSuite: Suite = {

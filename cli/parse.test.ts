@@ -36,6 +36,25 @@ describe('implant-scan parse', () => {
     expect(out[3]).toMatchObject({ ok: true, scheme: 'hibc' });
   });
 
+  it('gives the plain reason by default and the precise message with --verbose', () => {
+    const cut = ']d201095060001343\n';
+    expect(lines(runParse(cut).stdout)[0]).toMatchObject({ ok: false, errors: [{ code: 'truncated', message: 'The barcode was read incompletely — scan again.' }] });
+    expect(lines(runParse(cut, ['--verbose']).stdout)[0]).toMatchObject({ ok: false, errors: [{ code: 'truncated', message: expect.stringMatching(/^\(01\) .*14 characters/) }] });
+  });
+
+  it('reads a line split over many chunks as one scan', async () => {
+    const child = spawn(process.execPath, [cli, 'parse'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    for (const ch of `${LABEL}\r\n${LABEL}\n`) {
+      child.stdin.write(ch);
+      await new Promise((r) => setImmediate(r));
+    }
+    child.stdin.end();
+    await new Promise((r) => child.on('exit', r));
+    expect(lines(stdout).map((o) => o.ok)).toEqual([true, true]);
+  });
+
   it('keeps empty lines, so output line n answers input line n', () => {
     const out = lines(runParse(`\n${LABEL}\n\n`).stdout);
     expect(out.map((o) => o.ok)).toEqual([false, true, false]);

@@ -12,7 +12,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { dayCaseId, isGatewayCaseId, newCaseId } from '../protocol/case-id.ts';
 import { createScanIdGenerator } from '../protocol/scan-id.ts';
-import { parse, type ParseResult } from '../protocol/udi/index.ts';
+import { parse, plainReasonOf, type ParseResult } from '../protocol/udi/index.ts';
 import type { Command, ScanEvent, ScanReceipt } from '../protocol/wire.ts';
 import { encodeScanEvent } from '../protocol/wire.ts';
 import type { GatewayConfig } from './config.ts';
@@ -230,7 +230,7 @@ export class GatewayController extends EventEmitter<Events> {
     if (!decision.accept) {
       metrics.refused(decision.reason);
       // Never the scan's content: it may be a wristband.
-      this.deps.logger.info({ reason: decision.reason, code: decision.code }, 'scan refused');
+      this.deps.logger.info({ reason: decision.reason, code: decision.code, detail: decision.detail }, 'scan refused');
       this.refuse(atMs, result.scheme, decision.code, decision.message);
       return { outcome: { accepted: false, reason: decision.reason, code: decision.code, message: decision.message } };
     }
@@ -369,7 +369,7 @@ export class GatewayController extends EventEmitter<Events> {
           orderCode: receipt.orderCode,
           caseCode: receipt.caseCode,
           productName: receipt.productName,
-          reason: status === 'rejected' ? { code: receipt.messageCode, message: 'The national service refused this scan.' } : null,
+          reason: status === 'rejected' ? { code: receipt.messageCode, message: plainReasonOf(receipt.messageCode) ?? 'The national service refused this scan.' } : null,
         });
         if (known) {
           const sent = updated ? Date.parse(updated.scannedAt) : NaN;

@@ -5,3 +5,4 @@ export type { Element, ErrorCode, ParseError, ParseResult, Scheme, Udi } from '.
 export { toBracketed } from './gs1/bracketed.ts';
 export { toElementString } from './gs1/element-string.ts';
 export { containsPersonalId } from './personal-id.ts';
+export { plainReason, plainReasonFor, plainReasonOf, PLAIN_REASONS } from './plain-reason.ts';

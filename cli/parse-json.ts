@@ -1,0 +1,150 @@
+// Parse results as JSON lines, written by hand for their fixed shape straight into UTF-8 bytes:
+// exactly the bytes of JSON.stringify(result) + '\n' (parse-json.test.ts holds the two together
+// on fuzzed results). `implant-scan parse` spent as long building, flattening and encoding
+// JSON.stringify strings as parsing; this writes each character once, into one buffer per batch.
+//   const out = new JsonLines();
+//   out.result(parse(']d2010950600013435217290131'), false);
+//   process.stdout.write(out.take());  // {"ok":true,"scheme":"gs1","symbology":"]d2","elements":[…],…}\n
+
+import { plainReason, type ParseResult } from '../protocol/udi/index.ts';
+
+const HEX = '0123456789abcdef';
+/** JSON.stringify's short escapes; any other control character is written \u00XX. */
+const SHORT_ESCAPE: Record<number, number> = { 0x08: 0x62, 0x09: 0x74, 0x0a: 0x6e, 0x0c: 0x66, 0x0d: 0x72, 0x22: 0x22, 0x5c: 0x5c };
+
+const NO_MESSAGES: readonly string[] = [];
+
+export class JsonLines {
+  private buf: Buffer;
+  private n = 0;
+
+  constructor(private readonly capacity = 1 << 19) {
+    this.buf = Buffer.allocUnsafe(capacity);
+  }
+
+  /** The bytes written so far, handed over; the writer starts a new buffer (the old one may be
+   * still queued in a stream, so it is never written again). */
+  take(): Buffer {
+    const out = this.buf.subarray(0, this.n);
+    this.buf = Buffer.allocUnsafe(this.capacity);
+    this.n = 0;
+    return out;
+  }
+
+  get length(): number {
+    return this.n;
+  }
+
+  /** One result and a newline. `verbose`: each error's precise message; otherwise its plain reason. */
+  result(r: ParseResult, verbose: boolean): void {
+    const { elements, udi, errors } = r;
+    // Room for the worst case first (every character escaped as \uXXXX), so that the writing
+    // below checks nothing: it works on a local buffer and offset.
+    let most = 256 + 6 * (r.scheme.length + (r.symbology?.length ?? 0));
+    for (let i = 0; i < elements.length; i++) most += 32 + 6 * (elements[i]!.ai.length + elements[i]!.value.length);
+    most += 6 * ((udi.di?.length ?? 0) + (udi.lot?.length ?? 0) + (udi.serial?.length ?? 0) + (udi.expiry?.length ?? 0) + (udi.manufactured?.length ?? 0));
+    const messages = errors.length === 0 ? NO_MESSAGES : errors.map((e) => (verbose ? e.message : plainReason(e.code)));
+    for (let i = 0; i < errors.length; i++) most += 32 + 6 * (errors[i]!.code.length + messages[i]!.length);
+    this.room(most);
+    const { buf } = this;
+    let n = this.n;
+    n = ascii(buf, n, r.ok ? '{"ok":true,"scheme":' : '{"ok":false,"scheme":');
+    n = string(buf, n, r.scheme);
+    n = ascii(buf, n, ',"symbology":');
+    n = nullable(buf, n, r.symbology);
+    n = ascii(buf, n, ',"elements":[');
+    for (let i = 0; i < elements.length; i++) {
+      const e = elements[i]!;
+      n = ascii(buf, n, i === 0 ? '{"ai":' : ',{"ai":');
+      n = string(buf, n, e.ai);
+      n = ascii(buf, n, ',"value":');
+      n = string(buf, n, e.value);
+      buf[n++] = 0x7d; // }
+    }
+    n = ascii(buf, n, '],"udi":{"di":');
+    n = nullable(buf, n, udi.di);
+    n = ascii(buf, n, ',"lot":');
+    n = nullable(buf, n, udi.lot);
+    n = ascii(buf, n, ',"serial":');
+    n = nullable(buf, n, udi.serial);
+    n = ascii(buf, n, ',"expiry":');
+    n = nullable(buf, n, udi.expiry);
+    n = ascii(buf, n, ',"manufactured":');
+    n = nullable(buf, n, udi.manufactured);
+    n = ascii(buf, n, '},"errors":[');
+    for (let i = 0; i < errors.length; i++) {
+      n = ascii(buf, n, i === 0 ? '{"code":' : ',{"code":');
+      n = string(buf, n, errors[i]!.code);
+      n = ascii(buf, n, ',"message":');
+      n = string(buf, n, messages[i]!);
+      buf[n++] = 0x7d; // }
+    }
+    this.n = ascii(buf, n, ']}\n');
+  }
+
+  private room(bytes: number): void {
+    if (this.n + bytes <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.n + bytes));
+    this.buf.copy(bigger, 0, 0, this.n);
+    this.buf = bigger;
+  }
+}
+
+// Each writer puts its text at buf[n…] and returns the new end; the caller has made room.
+
+/** Fixed ASCII text of this file (keys, punctuation): copied as is. */
+function ascii(buf: Buffer, n: number, s: string): number {
+  for (let i = 0; i < s.length; i++) buf[n++] = s.charCodeAt(i);
+  return n;
+}
+
+function nullable(buf: Buffer, n: number, s: string | null): number {
+  return s === null ? ascii(buf, n, 'null') : string(buf, n, s);
+}
+
+/** A JSON string in UTF-8, escaped as JSON.stringify escapes (lone surrogates as \udXXX). At
+ * most 6 bytes per UTF-16 unit (\uXXXX), plus the quotes. */
+function string(buf: Buffer, n: number, s: string): number {
+  buf[n++] = 0x22;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) {
+      if (c >= 0x20 && c !== 0x22 && c !== 0x5c) buf[n++] = c;
+      else {
+        buf[n++] = 0x5c;
+        const short = SHORT_ESCAPE[c];
+        if (short !== undefined) buf[n++] = short;
+        else n = unicodeEscape(buf, n, c);
+      }
+    } else if (c < 0x800) {
+      buf[n++] = 0xc0 | (c >> 6);
+      buf[n++] = 0x80 | (c & 0x3f);
+    } else if (c < 0xd800 || c > 0xdfff) {
+      buf[n++] = 0xe0 | (c >> 12);
+      buf[n++] = 0x80 | ((c >> 6) & 0x3f);
+      buf[n++] = 0x80 | (c & 0x3f);
+    } else {
+      const low = s.charCodeAt(i + 1); // NaN past the end
+      if (c <= 0xdbff && low >= 0xdc00 && low <= 0xdfff) {
+        const cp = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
+        buf[n++] = 0xf0 | (cp >> 18);
+        buf[n++] = 0x80 | ((cp >> 12) & 0x3f);
+        buf[n++] = 0x80 | ((cp >> 6) & 0x3f);
+        buf[n++] = 0x80 | (cp & 0x3f);
+        i++;
+      } else {
+        buf[n++] = 0x5c;
+        n = unicodeEscape(buf, n, c);
+      }
+    }
+  }
+  buf[n++] = 0x22;
+  return n;
+}
+
+/** Writes uXXXX (lower-case hex, as JSON.stringify) after a backslash; returns the new end. */
+function unicodeEscape(buf: Buffer, n: number, c: number): number {
+  buf[n++] = 0x75;
+  for (let shift = 12; shift >= 0; shift -= 4) buf[n++] = HEX.charCodeAt((c >> shift) & 0xf);
+  return n;
+}
