@@ -305,15 +305,18 @@ export class Outbox implements OutboxPort {
       let size = 0;
       while (take < this.queue.length && (take === 0 || size + this.queue[take]!.bytes.length <= this.maxBatchBytes)) size += this.queue[take++]!.bytes.length;
       const batch = this.queue.splice(0, take);
-      this.queuedBytes -= size;
       if (this.failed) {
+        this.queuedBytes -= size;
         for (const q of batch) q.reject(new OutboxWriteError('EIO', this.failed));
         continue;
       }
+      // The batch's bytes count as queued until writeBatch places them as pending, so the capacity
+      // check of an append arriving meanwhile sees them.
       try {
         await this.writeBatch(batch, size);
         for (const q of batch) q.resolve();
       } catch (e) {
+        this.queuedBytes -= size;
         for (const q of batch) q.reject(e as Error);
       }
       await this.compact().catch((e: unknown) => this.fail(e));
@@ -335,6 +338,7 @@ export class Outbox implements OutboxPort {
       throw new OutboxWriteError((e as NodeJS.ErrnoException).code ?? 'EIO', e);
     }
     active.size = start + size;
+    this.queuedBytes -= size; // from queued to pending, in the same turn
     let offset = start;
     for (const q of batch) {
       if (q.record.type === 'append') {
