@@ -56,6 +56,8 @@ const brokerSchema = z
     passwordFile: z.string().min(1).optional(),
     tls: tlsSchema.optional(),
     keepaliveSeconds: z.number().int().min(5).max(600).default(30),
+    /** Scans published and not yet acknowledged by the broker (PUBACK) at once; more wait their turn. */
+    maxInFlight: z.number().int().min(1).max(1024).default(64),
   })
   .strict();
 

@@ -12,6 +12,7 @@ import { decodeScanEvent, type ScanEvent } from '../protocol/wire.ts';
 import type { LinkPort, OutboxPort } from './ports.ts';
 
 export interface PublisherOptions {
+  /** Publishes awaiting their PUBACK at once; default 64, the link's own bound (config broker.maxInFlight). */
   maxInFlight?: number;
   firstRetryMs?: number;
   maxRetryMs?: number;
@@ -50,7 +51,7 @@ export class Publisher {
     private readonly link: LinkPort,
     options: PublisherOptions = {},
   ) {
-    this.opts = { maxInFlight: 32, firstRetryMs: 30_000, maxRetryMs: 15 * 60_000, random: Math.random, now: Date.now, ...options };
+    this.opts = { maxInFlight: 64, firstRetryMs: 30_000, maxRetryMs: 15 * 60_000, random: Math.random, now: Date.now, ...options };
     // What an earlier run left in the outbox goes out first, flagged historical.
     for (const { id } of outbox.pending()) {
       this.tracked.set(id, { attempts: 0, dueAt: 0, publishing: false, acked: false, live: false, event: null, encoded: null });
