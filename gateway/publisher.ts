@@ -43,6 +43,8 @@ export class Publisher {
   private nextDue = Infinity;
   private inFlight = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** The due time the timer is set for. */
+  private timerAt = Infinity;
   private closed = false;
   private readonly opts: Required<Omit<PublisherOptions, 'onPublished' | 'onUndecodable'>> & PublisherOptions;
 
@@ -167,10 +169,16 @@ export class Publisher {
   }
 
   private schedule(at: number): void {
+    // Each PUBACK pumps: the timer already set for the same due time stays (no re-arm per scan).
+    if (this.timer && this.timerAt === at) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.timerAt = at;
     if (at === Infinity) return;
-    this.timer = setTimeout(() => this.pump(), Math.max(0, at - this.opts.now()));
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.pump();
+    }, Math.max(0, at - this.opts.now()));
   }
 
   private publish(t: Tracked, event: ScanEvent): void {
