@@ -38,7 +38,7 @@ interface Tracked {
 export class Publisher {
   private readonly tracked = new Map<string, Tracked>();
   /** Due now, in order, not publishing: what pump() takes from, so a burst costs O(1) per scan. */
-  private readonly ready = new Set<string>();
+  private readonly ready = new ReadyQueue();
   /** The earliest dueAt among the others (backoff), for the timer. */
   private nextDue = Infinity;
   private inFlight = 0;
@@ -113,9 +113,9 @@ export class Publisher {
     const now = this.opts.now();
     if (this.nextDue <= now) this.collectDue(now);
     const due: [string, Tracked][] = [];
-    for (const id of this.ready) {
-      if (this.inFlight + due.length >= this.opts.maxInFlight) break;
-      this.ready.delete(id);
+    while (this.inFlight + due.length < this.opts.maxInFlight) {
+      const id = this.ready.shift();
+      if (id === undefined) break;
       const t = this.tracked.get(id);
       if (t && !t.publishing) due.push([id, t]);
     }
@@ -206,6 +206,48 @@ export class Publisher {
     t.dueAt = this.opts.now() + backoff * (0.8 + 0.4 * this.opts.random());
     this.nextDue = Math.min(this.nextDue, t.dueAt);
     this.pump();
+  }
+}
+
+/**
+ * Ids in the order they became due, the oldest taken in O(1). A Set alone would do, but taking
+ * from its front walks past every slot deleted since its last rehash: one PUBACK, one pump, one
+ * walk over the burst so far.
+ */
+class ReadyQueue {
+  private readonly members = new Set<string>();
+  private order: string[] = [];
+  private head = 0;
+
+  add(id: string): void {
+    if (this.members.has(id)) return;
+    this.members.add(id);
+    this.order.push(id);
+  }
+
+  has(id: string): boolean {
+    return this.members.has(id);
+  }
+
+  /** Left in `order` and skipped when reached. */
+  delete(id: string): void {
+    this.members.delete(id);
+  }
+
+  /** The oldest id, taken out; undefined when none is left. */
+  shift(): string | undefined {
+    while (this.head < this.order.length) {
+      const id = this.order[this.head++]!;
+      if (!this.members.delete(id)) continue;
+      if (this.head >= 1024 && this.head * 2 >= this.order.length) {
+        this.order = this.order.slice(this.head);
+        this.head = 0;
+      }
+      return id;
+    }
+    this.order = [];
+    this.head = 0;
+    return undefined;
   }
 }
 
