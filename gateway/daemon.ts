@@ -195,6 +195,7 @@ function statusNotifications(notifier: SystemdNotifier, text: () => string, inte
   };
   return {
     changed() {
+      if (!notifier.enabled) return; // outside systemd: nothing listens
       changed = true;
       if (!sending && timer === undefined) send();
     },
