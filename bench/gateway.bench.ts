@@ -11,7 +11,8 @@
 //   as: ours p99 ≤ fsync p99 + bare publish p99 + 1 ms.
 // - Throughput: a burst of scans written into the pty as fast as it takes them, until the broker
 //   has them all, against the bare client publishing as many ScanEvent-sized payloads QoS 1 with
-//   64 in flight (no disk, no parsing), in rotation; target ≥ 0.8× (the gateway also fsyncs).
+//   64 in flight (no disk, no parsing), in rotation; target ≥ 0.8× (the gateway also fsyncs). CPU
+//   µs per scan of this process beside each (the wall clock on a shared machine counts the wait).
 // - Start → READY: startGateway() until it resolves (READY=1 is sent just before), fresh data
 //   directories, in process; and the built CLI (`dist/implant-scan-gateway.mjs --config`) in a
 //   child process from spawn() until READY=1 arrives on a NOTIFY_SOCKET datagram socket (socat),
@@ -22,7 +23,7 @@
 //   and receipts: this process's RSS every 10 %, and the delta over the bench's own baseline.
 // - Bundle size: dist/implant-scan-gateway.mjs (the daemon's own bundle) against the 2 MB target.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, constants, existsSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,6 +70,22 @@ const summary = (name: string, us: number[]) => {
   return { name, samples: us.length, p50Us: percentile(us, 50), p99Us: percentile(us, 99), maxUs: us.at(-1) ?? Number.NaN };
 };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+// CPU time, beside wall time: on a shared machine a process waits for a core, and the wall clock
+// counts the wait; the CPU it used does not (the kernel's ticks, 10 ms at CLK_TCK 100).
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100;
+/** Fields 14–17 of /proc/PID/stat: utime, stime, cutime, cstime, in ms. */
+function procCpuMs(pid: number | 'self'): { own: number; children: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+  const ms = (ticks: number) => (ticks * 1000) / CLK_TCK;
+  return { own: ms(f[11]! + f[12]!), children: ms(f[13]! + f[14]!) };
+}
+/** This process's CPU time in µs (user + system). */
+const cpuUs = () => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
 
 /** The gateway's scans as aedes receives them: when, and how big; waiters woken without polling. */
 function watchPublishes(broker: RunningBroker) {
@@ -126,7 +143,7 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /** The built CLI from spawn() until READY=1 reaches a NOTIFY_SOCKET (socat listening on a datagram socket). */
-async function cliStartToReady(dir: string, brokerUrl: string, scannerPath: string, run: number): Promise<number> {
+async function cliStartToReady(dir: string, brokerUrl: string, scannerPath: string, run: number): Promise<{ ms: number; cpuMs: number }> {
   const socket = join(dir, `notify-${run}.sock`);
   const listener = spawn('socat', ['-u', `UNIX-RECV:${socket}`, 'STDOUT'], { stdio: ['ignore', 'pipe', 'ignore'] });
   let daemon: ChildProcess | null = null;
@@ -136,15 +153,19 @@ async function cliStartToReady(dir: string, brokerUrl: string, scannerPath: stri
     writeFileSync(configFile, JSON.stringify({ ...ADDRESS, gateway: `gw-cli-${run}`, dataDir: join(dir, `cli-${run}`), scanner: { path: scannerPath }, broker: { url: brokerUrl }, station: { port: 0 }, logLevel: 'warn' }));
     let text = '';
     let readyAt = Number.NaN;
+    let readyCpuMs = Number.NaN;
     listener.stdout!.on('data', (d: Buffer) => {
       text += d.toString('latin1');
-      if (Number.isNaN(readyAt) && /(^|\n)READY=1/.test(text)) readyAt = performance.now();
+      if (Number.isNaN(readyAt) && /(^|\n)READY=1/.test(text)) {
+        readyAt = performance.now();
+        readyCpuMs = daemon?.pid === undefined ? Number.NaN : procCpuMs(daemon.pid).own;
+      }
     });
     const t0 = performance.now();
     daemon = spawn(process.execPath, [...DAEMON_NODE_FLAGS, CLI, '--config', configFile], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NOTIFY_SOCKET: socket } });
     await until(() => !Number.isNaN(readyAt) || daemon!.exitCode !== null, 20_000, 'READY=1 from the CLI');
     if (Number.isNaN(readyAt)) throw new Error(`the gateway CLI exited (${daemon.exitCode}) before READY=1`);
-    return readyAt - t0;
+    return { ms: readyAt - t0, cpuMs: readyCpuMs };
   } finally {
     // socat keeps systemd-notify's BARRIER fd; ending it releases the daemon's notifier.
     listener.kill('SIGTERM');
@@ -157,12 +178,14 @@ async function cliStartToReady(dir: string, brokerUrl: string, scannerPath: stri
 }
 
 /** spawn() → exit of a short Node command: the start-up floor beside the CLI's start → READY. */
-async function spawnToExit(args: string[]): Promise<number> {
+async function spawnToExit(args: string[]): Promise<{ ms: number; cpuMs: number }> {
+  const c0 = procCpuMs('self').children;
   const t0 = performance.now();
   const child = spawn(process.execPath, args, { stdio: 'ignore' });
   await exited(child);
   if (child.exitCode !== 0) throw new Error(`node ${args.join(' ')} exited ${child.exitCode}`);
-  return performance.now() - t0;
+  // Reaped by now: its CPU time is in this process's children's times.
+  return { ms: performance.now() - t0, cpuMs: procCpuMs('self').children - c0 };
 }
 
 /** VmRSS of an idle Node with the daemon's flags: the floor beside the daemon's RSS. */
@@ -242,25 +265,32 @@ async function run(ctx: SuiteContext): Promise<SuiteReport> {
     let next = 1_000_000;
     const oursRates: number[] = [];
     const bareRates: number[] = [];
+    /** CPU µs per scan of this whole process (aedes included, socat not), ours and bare. */
+    const oursCpu: number[] = [];
+    const bareCpu: number[] = [];
     for (let r = 0; r < burstRounds; r++) {
       const text = Array.from({ length: burst }, () => `${scanText(next++)}\r`).join('');
       const target = seen.times.length + burst;
       const arrived = seen.reach(target, 180_000, `${burst} scans at the broker`);
       const b0 = performance.now();
+      const bc0 = cpuUs();
       await scanner.write(text);
       await arrived;
       oursRates.push(burst / ((seen.times[target - 1]! - b0) / 1000));
+      oursCpu.push((cpuUs() - bc0) / burst);
       // Until the receipts-less outbox is quiet again (the link has nothing in flight).
       await new Promise((res) => setTimeout(res, 50));
       const slots = new InFlightLimit(WINDOW);
       const all: Promise<void>[] = [];
       const p0 = performance.now();
+      const pc0 = cpuUs();
       for (let i = 0; i < burst; i++) {
         await slots.acquire();
         all.push(barePublish(bare, payload).finally(() => slots.release()));
       }
       await Promise.all(all);
       bareRates.push(burst / ((performance.now() - p0) / 1000));
+      bareCpu.push((cpuUs() - pc0) / burst);
     }
     seen.stop();
     const oursPerSec = median(oursRates);
@@ -283,13 +313,20 @@ async function run(ctx: SuiteContext): Promise<SuiteReport> {
     let cliStarts: number[] = [];
     const nodeFloor: number[] = [];
     const bundleLoad: number[] = [];
+    const cpu = { cli: [] as number[], nodeFloor: [] as number[], bundleLoad: [] as number[] };
     let cliSkipped: string | null = null;
     if (!existsSync(CLI)) cliSkipped = `${CLI} is not built (node build.mjs)`;
     else {
       for (let i = 0; i < cliRuns; i++) {
-        nodeFloor.push(await spawnToExit([...DAEMON_NODE_FLAGS, '-e', '0']));
-        bundleLoad.push(await spawnToExit([...DAEMON_NODE_FLAGS, CLI, '--help']));
-        cliStarts.push(await cliStartToReady(dir, broker.url, scanner.devicePath, i));
+        const floor = await spawnToExit([...DAEMON_NODE_FLAGS, '-e', '0']);
+        const load = await spawnToExit([...DAEMON_NODE_FLAGS, CLI, '--help']);
+        const ready = await cliStartToReady(dir, broker.url, scanner.devicePath, i);
+        nodeFloor.push(floor.ms);
+        bundleLoad.push(load.ms);
+        cliStarts.push(ready.ms);
+        cpu.nodeFloor.push(floor.cpuMs);
+        cpu.bundleLoad.push(load.cpuMs);
+        cpu.cli.push(ready.cpuMs);
       }
       cliStarts = cliStarts.sort((a, b) => a - b);
       nodeFloor.sort((a, b) => a - b);
@@ -357,26 +394,26 @@ async function run(ctx: SuiteContext): Promise<SuiteReport> {
     ctx.log(`target p99 ≤ fsync p99 + bare publish p99 + 1 ms = ${formatNumber(budgetUs / 1000)} ms: ${formatNumber(latency[0]!.p99Us / 1000)} ms — ${latencyMet ? 'met' : 'NOT met'}`);
     ctx.log(
       renderTable(
-        ['burst (median of rounds)', 'scans/s'],
+        ['burst (median of rounds)', 'scans/s', 'CPU µs/scan'],
         [
-          [`${burst} scans through the pty → broker (parse, fsync, group commit)`, Math.round(oursPerSec)],
-          [`bare mqtt.js, ${burst} publishes of ${payloadBytes} bytes, ${WINDOW} in flight (no disk)`, Math.round(barePerSec)],
+          [`${burst} scans through the pty → broker (parse, fsync, group commit)`, Math.round(oursPerSec), median(oursCpu)],
+          [`bare mqtt.js, ${burst} publishes of ${payloadBytes} bytes, ${WINDOW} in flight (no disk)`, Math.round(barePerSec), median(bareCpu)],
         ],
       ),
     );
-    ctx.log(`throughput ratio ${formatNumber(throughputRatio)}× (target ≥ ${TARGET_THROUGHPUT_RATIO}×) — ${throughputRatio >= TARGET_THROUGHPUT_RATIO ? 'met' : 'NOT met'}`);
+    ctx.log(`throughput ratio ${formatNumber(throughputRatio)}× (target ≥ ${TARGET_THROUGHPUT_RATIO}×) — ${throughputRatio >= TARGET_THROUGHPUT_RATIO ? 'met' : 'NOT met'}; CPU per scan bare ÷ ours ${formatNumber(median(bareCpu) / median(oursCpu))}×`);
     ctx.log(
       renderTable(
-        ['start → READY', 'median ms', 'max ms'],
+        ['start → READY', 'median ms', 'max ms', 'CPU ms (median)'],
         [
-          ['startGateway() in process, fresh data dir (10 runs)', starts[5]!, starts[9]!],
+          ['startGateway() in process, fresh data dir (10 runs)', starts[5]!, starts[9]!, Number.NaN],
           ...(cliStarts.length > 0
             ? [
-                [`CLI child: spawn → READY=1 on NOTIFY_SOCKET (${cliRuns} runs)`, median(cliStarts), cliStarts.at(-1)!],
-                ['  floor: node -e 0, spawn → exit', median(nodeFloor), nodeFloor.at(-1)!],
-                [`  floor: node ${CLI} --help (loads the bundle), spawn → exit`, median(bundleLoad), bundleLoad.at(-1)!],
+                [`CLI child: spawn → READY=1 on NOTIFY_SOCKET (${cliRuns} runs)`, median(cliStarts), cliStarts.at(-1)!, median(cpu.cli)],
+                ['  floor: node -e 0, spawn → exit', median(nodeFloor), nodeFloor.at(-1)!, median(cpu.nodeFloor)],
+                [`  floor: node ${CLI} --help (loads the bundle), spawn → exit`, median(bundleLoad), bundleLoad.at(-1)!, median(cpu.bundleLoad)],
               ]
-            : [['CLI child: skipped', Number.NaN, Number.NaN]]),
+            : [['CLI child: skipped', Number.NaN, Number.NaN, Number.NaN]]),
         ],
       ),
     );
@@ -404,6 +441,7 @@ async function run(ctx: SuiteContext): Promise<SuiteReport> {
         'Latency target, as read here: ours p99 ≤ bare fdatasync p99 + bare mqtt.js publish→PUBACK p99 + 1 ms (the issue says "within fsync p99 + 1 ms"; the publish cannot be free).',
         `Throughput: ${burstRounds} rounds in rotation, median. Ours: one async write of ${burst} scans into the pty until the broker has the last one (receipts are not sent back). Bare: as many ${payloadBytes}-byte QoS 1 publishes, ${WINDOW} in flight, no disk, no parsing.`,
         'Start → READY in process excludes Node’s start and module loading; the CLI figure includes both (spawn → READY=1 datagram, socat receiving it).',
+        'CPU figures (not the wall clock, which on a shared machine counts the wait for a core): burst, this process’s user + system µs per scan (aedes and the bench included, socat not); start, the child’s utime + stime at READY=1 from /proc (floors: its children’s times once reaped), in ticks of 1000/CLK_TCK ms.',
         `Daemon RSS: the built CLI with the unit's V8 flags (${DAEMON_NODE_FLAGS.join(' ')}), VmRSS from /proc; its baseline (Node + bundle) is the 0-scan figure.`,
         'Controller RSS: this process (bench + aedes + clients included, no V8 limits), handleFrame windows of 256, at most 2,000 scans waiting for receipts; the serial line is left out. The delta over the baseline is the gateway’s share (plus aedes’ and the receipt client’s); heap after a full GC at each sample tells retained memory from garbage not yet collected. The count is cut to fit the time budget from the rate of the first scans.',
       ],
@@ -412,8 +450,8 @@ async function run(ctx: SuiteContext): Promise<SuiteReport> {
         latency,
         budgetUs,
         latencyMet,
-        throughput: { burst, rounds: burstRounds, oursPerSec, barePerSec, oursRates, bareRates, ratio: throughputRatio, target: TARGET_THROUGHPUT_RATIO, met: throughputRatio >= TARGET_THROUGHPUT_RATIO },
-        startToReady: { inProcessMs: starts, cliMs: cliStarts, nodeFloorMs: nodeFloor, bundleLoadMs: bundleLoad, cliSkipped, targetMs: TARGET_READY_MS, met: startMet },
+        throughput: { burst, rounds: burstRounds, oursPerSec, barePerSec, oursRates, bareRates, oursCpuUsPerScan: oursCpu, bareCpuUsPerScan: bareCpu, ratio: throughputRatio, target: TARGET_THROUGHPUT_RATIO, met: throughputRatio >= TARGET_THROUGHPUT_RATIO },
+        startToReady: { inProcessMs: starts, cliMs: cliStarts, nodeFloorMs: nodeFloor, bundleLoadMs: bundleLoad, cpuMs: cpu, cliSkipped, targetMs: TARGET_READY_MS, met: startMet },
         daemonRss: { nodeFlags: DAEMON_NODE_FLAGS, idleNodeMB, scans: daemonRssScans, seconds: daemonRssSeconds, samples: daemonRss, peakMB: daemonPeak, targetMB: TARGET_RSS_MB },
         controllerRss: { ...controller, planned: controllerScans, budgetMs: controllerBudgetMs },
         bundle: { path: CLI, mb: bundleMB, targetMB: TARGET_BUNDLE_MB },

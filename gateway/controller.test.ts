@@ -9,7 +9,7 @@ import { GatewayMetrics } from './metrics.ts';
 const GTIN_SCAN = ']d2010735000011111817290131\x1d10LOT-42';
 const PERSONNUMMER = '19121212-1212';
 
-function setup(online = true, sequence?: () => Promise<bigint>) {
+function setup(online = true, sequence?: () => Promise<bigint>, broker: { maxInFlight?: number } = {}) {
   const outbox = new MemoryOutbox();
   const link = new ManualLink();
   link.online = online;
@@ -19,7 +19,7 @@ function setup(online = true, sequence?: () => Promise<bigint>) {
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
   let seq = 0n;
   const controller = new GatewayController({
-    config: parseConfig({ site: 'sahlgrenska', theatre: 'or-7', gateway: 'gw-or7' }),
+    config: parseConfig({ site: 'sahlgrenska', theatre: 'or-7', gateway: 'gw-or7', broker }),
     outbox,
     link,
     metrics,
@@ -33,7 +33,7 @@ function setup(online = true, sequence?: () => Promise<bigint>) {
 const bytes = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
 
 describe('gateway controller', () => {
-  it('accepts a product code: fsynced in the outbox, then good-read, then published', async () => {
+  it('accepts a product code: fsynced in the outbox, then published, then good-read', async () => {
     const { outbox, link, indicator, controller, metrics } = setup();
     // One log of what happened, in order: the append's fsync completes only when the test says so.
     const order: string[] = [];
@@ -61,7 +61,7 @@ describe('gateway controller', () => {
     expect(order).toEqual(['append']); // nothing signalled or sent before the fsync
     fsync();
     const outcome = await pending;
-    expect(order).toEqual(['append', 'fsynced', 'good-read', 'published']);
+    expect(order).toEqual(['append', 'fsynced', 'published', 'good-read']);
     expect(outcome).toMatchObject({ accepted: true });
     const scanId = (outcome as { scanId: string }).scanId;
     const stored = decodeScanEvent(outbox.records.get(scanId)!);
@@ -171,6 +171,15 @@ describe('gateway controller', () => {
       return d.ok ? [d.value.sequence, d.value.parse.udi.serial] : null;
     });
     expect(seqs).toEqual(Array.from({ length: 20 }, (_, i) => [BigInt(i + 1), `S${i}`]));
+  });
+
+  it("publishes at most the configuration's broker.maxInFlight scans awaiting their PUBACK", async () => {
+    const { link, controller } = setup(true, undefined, { maxInFlight: 2 });
+    await Promise.all(Array.from({ length: 5 }, (_, i) => controller.handleFrame(bytes(`${GTIN_SCAN}\x1d21W${i}`))));
+    expect(link.outstanding).toBe(2);
+    link.ackAll();
+    await vi.waitUntil(() => link.published.length === 4);
+    expect(link.outstanding).toBe(2);
   });
 
   it('a receipt retires the scan and shows its order code', async () => {

@@ -116,6 +116,7 @@ export class GatewayController extends EventEmitter<Events> {
     this.scanLog = new ScanLog(2000, this.now);
     this.status = { scanner: 'connecting', broker: deps.link.online ? 'online' : 'offline', outbox: deps.outbox.depth, caseId: null, attention: [] };
     this.publisher = new Publisher(deps.outbox, deps.link, {
+      maxInFlight: deps.config.broker.maxInFlight,
       ...deps.publisher,
       now: this.now,
       // The link observes the publish latency itself (gateway/mqtt/link-metrics.ts).
@@ -261,9 +262,14 @@ export class GatewayController extends EventEmitter<Events> {
     } catch (e) {
       throw new StorageFailure(e);
     }
+    // Durable now. The PUBLISH goes first, then the good-read. mqtt.js writes into a corked socket
+    // and uncorks it on the next tick: the bookkeeping (metrics, log line, station page, status)
+    // waits until after that tick, so nothing runs between the fsync and the PUBLISH on the wire.
+    this.publisher.submit(event, encoded);
+    this.feedback('good-read');
+    await afterNextTick();
     metrics.scansAccepted.inc();
     this.updateOutboxMetrics();
-    this.feedback('good-read');
     logger.info({ scanId: event.scanId, sequence: Number(event.sequence), scheme: result.scheme }, 'scan accepted');
     logger.debug({ scanId: event.scanId, udi: result.udi }, 'scan content');
     this.scanLog.add({
@@ -279,7 +285,6 @@ export class GatewayController extends EventEmitter<Events> {
       reason: null,
     });
     this.emit('accepted', event);
-    this.publisher.submit(event, encoded);
     this.emitStatus();
     return { accepted: true, scanId: event.scanId };
   }
@@ -417,6 +422,9 @@ export class GatewayController extends EventEmitter<Events> {
     this.emit('status', this.currentStatus());
   }
 }
+
+/** Resolves after the ticks queued so far (process.nextTick is FIFO), e.g. mqtt.js's uncork. */
+const afterNextTick = (): Promise<void> => new Promise((resolve) => process.nextTick(resolve));
 
 function controlCode(bytes: Uint8Array): 'new' | 'end' | null {
   if (bytes.length < CONTROL_NEW_CASE.length || bytes.length > CONTROL_NEW_CASE.length + 8) return null;

@@ -116,6 +116,34 @@ describe('gateway daemon', () => {
     expect(await g.metrics.text()).toMatch(/implant_scan_scans_accepted_total 1\b/);
   });
 
+  it('a burst of scans and receipts is one STATUS= message to systemd while one is in flight, not one per scan, and the last says what is true', async () => {
+    broker = await startSecureTestBroker();
+    const uplink = await uplinkStandIn(broker.url, true);
+    const statuses: string[] = [];
+    let release = (): void => {};
+    const held = new Promise<void>((r) => (release = r));
+    const notifier = {
+      enabled: true,
+      watchdogIntervalMs: null,
+      // The first STATUS after READY stays in flight (systemd-notify still running) until released.
+      notify: async (fields: Record<string, string | undefined>) => {
+        if (fields.READY !== undefined || fields.STATUS === undefined) return;
+        statuses.push(fields.STATUS);
+        if (statuses.length === 1) await held;
+      },
+    };
+    const g = await start(broker.url, { notifier, statusIntervalMs: 0 });
+    await waitUntil(() => g.link.online, 10_000, 'the link online');
+    const lots = Array.from({ length: 20 }, (_, i) => `S${i}`);
+    await scanner.write(lots.map((l) => `${scan(l)}\r`).join(''));
+    await uplink.seen.waitFor(20);
+    await waitUntil(allReceipted(g, 20), 10_000, 'every scan receipted');
+    expect(statuses).toHaveLength(1);
+    release();
+    await waitUntil(() => statuses.length === 2, 10_000, 'the newest status once the first is sent');
+    expect(statuses[1]).toBe('scanner open; broker online; 0 scan(s) waiting for a receipt');
+  });
+
   it('refuses a personnummer: nothing published, nothing of it stored or shown', async () => {
     broker = await startSecureTestBroker();
     const uplink = await uplinkStandIn(broker.url, true);

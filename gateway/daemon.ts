@@ -50,6 +50,8 @@ export interface StartOptions {
   reserveBytes?: number;
   /** While the disk is full, how often to look for free space again (default 10 s). */
   spaceCheckMs?: number;
+  /** The least time between two STATUS= messages to systemd (default 1 s). */
+  statusIntervalMs?: number;
 }
 
 export async function startGateway(config: GatewayConfig, options: StartOptions): Promise<GatewayHandle> {
@@ -103,6 +105,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions)
     logger: logger.child({ part: 'mqtt' }),
     metrics: gatewayMetricsHooks(metrics),
     keepaliveSeconds: config.broker.keepaliveSeconds,
+    maxInFlight: config.broker.maxInFlight,
     ...(config.broker.username ? { username: config.broker.username } : {}),
     ...(password ? { password } : {}),
     ...(tls ? { tls } : {}),
@@ -125,7 +128,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions)
     const s = controller.currentStatus();
     return `scanner ${s.scanner}; broker ${s.broker}; ${s.outbox} scan(s) waiting for a receipt`;
   };
-  controller.on('status', () => void notifier.notify({ STATUS: status() }));
+  const statusLine = statusNotifications(notifier, status, options.statusIntervalMs ?? 1000);
+  controller.on('status', statusLine.changed);
   await notifier.notify({ READY: '1', STATUS: status() });
   logger.info({ station: station.url }, 'gateway ready: accepting scans');
 
@@ -148,6 +152,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions)
       closing ??= (async () => {
         await notifier.notify({ STOPPING: '1' });
         if (watchdog) clearInterval(watchdog);
+        statusLine.stop();
         space.stop();
         await scanner.close();
         await controller.drain();
@@ -158,6 +163,45 @@ export async function startGateway(config: GatewayConfig, options: StartOptions)
         logger.info('gateway stopped');
       })();
       return closing;
+    },
+  };
+}
+
+/**
+ * The STATUS= line kept current without a systemd-notify process per scan and per receipt: one
+ * message in flight at a time, at least intervalMs apart, carrying the newest text (a burst of
+ * scans is one or two messages).
+ */
+function statusNotifications(notifier: SystemdNotifier, text: () => string, intervalMs: number): { changed(): void; stop(): void } {
+  let sending = false;
+  let changed = false;
+  let stopped = false;
+  let last = '';
+  let timer: NodeJS.Timeout | undefined;
+  const send = (): void => {
+    timer = undefined;
+    if (!changed || stopped) return;
+    changed = false;
+    const status = text();
+    if (status === last) return;
+    last = status;
+    sending = true;
+    void notifier.notify({ STATUS: status }).finally(() => {
+      sending = false;
+      if (stopped) return;
+      timer = setTimeout(send, intervalMs);
+      timer.unref();
+    });
+  };
+  return {
+    changed() {
+      if (!notifier.enabled) return; // outside systemd: nothing listens
+      changed = true;
+      if (!sending && timer === undefined) send();
+    },
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
     },
   };
 }

@@ -6,7 +6,11 @@
 // One registry per gateway instance (not prom-client's global one), so tests and the demo can run
 // several gateways in one process.
 
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+// The four parts, not the package's index (prom-client-parts.d.ts says why).
+import Counter from 'prom-client/lib/counter';
+import Gauge from 'prom-client/lib/gauge';
+import Histogram from 'prom-client/lib/histogram';
+import Registry from 'prom-client/lib/registry';
 
 /** Why a scan was not accepted; a closed set, so the label cannot grow without bound. */
 export type RefusalReason = 'personal-id' | 'unknown' | 'invalid' | 'outbox-full' | 'disk-full' | 'storage-error' | 'internal-error' | 'double-read';

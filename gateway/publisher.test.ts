@@ -100,19 +100,28 @@ describe('publisher', () => {
     ]);
   });
 
-  it('keeps at most maxInFlight publishes outstanding and drains the rest as acks come', async () => {
+  it('keeps at most maxInFlight publishes outstanding (default 64, the link\'s own bound) and drains the rest as acks come', async () => {
     const { link, publisher } = await setup();
     for (let i = 0; i < 100; i++) publisher.submit(scan(100 + i));
-    expect(link.outstanding).toBe(32);
+    expect(link.outstanding).toBe(64);
     link.ackAll();
     await flush();
-    expect(link.outstanding).toBe(32);
+    expect(link.outstanding).toBe(36);
     link.ackAll();
     await flush();
-    link.ackAll();
-    await flush();
-    expect(link.outstanding).toBe(4);
+    expect(link.outstanding).toBe(0);
     expect(new Set(link.published.map((p) => p.scanId)).size).toBe(100);
+  });
+
+  it('takes its in-flight window from its options', async () => {
+    const { link } = await setup();
+    const publisher = new Publisher(new MemoryOutbox(), link, { maxInFlight: 3 });
+    for (let i = 0; i < 10; i++) publisher.submit(scan(300 + i));
+    expect(link.outstanding).toBe(3);
+    link.ackAll();
+    await flush();
+    expect(link.outstanding).toBe(3);
+    publisher.close();
   });
 
   it('a publish failed by the link comes round again after the backoff', async () => {

@@ -12,6 +12,7 @@ import { decodeScanEvent, type ScanEvent } from '../protocol/wire.ts';
 import type { LinkPort, OutboxPort } from './ports.ts';
 
 export interface PublisherOptions {
+  /** Publishes awaiting their PUBACK at once; default 64, the link's own bound (config broker.maxInFlight). */
   maxInFlight?: number;
   firstRetryMs?: number;
   maxRetryMs?: number;
@@ -37,11 +38,13 @@ interface Tracked {
 export class Publisher {
   private readonly tracked = new Map<string, Tracked>();
   /** Due now, in order, not publishing: what pump() takes from, so a burst costs O(1) per scan. */
-  private readonly ready = new Set<string>();
+  private readonly ready = new ReadyQueue();
   /** The earliest dueAt among the others (backoff), for the timer. */
   private nextDue = Infinity;
   private inFlight = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** The due time the timer is set for. */
+  private timerAt = Infinity;
   private closed = false;
   private readonly opts: Required<Omit<PublisherOptions, 'onPublished' | 'onUndecodable'>> & PublisherOptions;
 
@@ -50,7 +53,7 @@ export class Publisher {
     private readonly link: LinkPort,
     options: PublisherOptions = {},
   ) {
-    this.opts = { maxInFlight: 32, firstRetryMs: 30_000, maxRetryMs: 15 * 60_000, random: Math.random, now: Date.now, ...options };
+    this.opts = { maxInFlight: 64, firstRetryMs: 30_000, maxRetryMs: 15 * 60_000, random: Math.random, now: Date.now, ...options };
     // What an earlier run left in the outbox goes out first, flagged historical.
     for (const { id } of outbox.pending()) {
       this.tracked.set(id, { attempts: 0, dueAt: 0, publishing: false, acked: false, live: false, event: null, encoded: null });
@@ -110,9 +113,9 @@ export class Publisher {
     const now = this.opts.now();
     if (this.nextDue <= now) this.collectDue(now);
     const due: [string, Tracked][] = [];
-    for (const id of this.ready) {
-      if (this.inFlight + due.length >= this.opts.maxInFlight) break;
-      this.ready.delete(id);
+    while (this.inFlight + due.length < this.opts.maxInFlight) {
+      const id = this.ready.shift();
+      if (id === undefined) break;
       const t = this.tracked.get(id);
       if (t && !t.publishing) due.push([id, t]);
     }
@@ -166,10 +169,16 @@ export class Publisher {
   }
 
   private schedule(at: number): void {
+    // Each PUBACK pumps: the timer already set for the same due time stays (no re-arm per scan).
+    if (this.timer && this.timerAt === at) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.timerAt = at;
     if (at === Infinity) return;
-    this.timer = setTimeout(() => this.pump(), Math.max(0, at - this.opts.now()));
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.pump();
+    }, Math.max(0, at - this.opts.now()));
   }
 
   private publish(t: Tracked, event: ScanEvent): void {
@@ -197,6 +206,48 @@ export class Publisher {
     t.dueAt = this.opts.now() + backoff * (0.8 + 0.4 * this.opts.random());
     this.nextDue = Math.min(this.nextDue, t.dueAt);
     this.pump();
+  }
+}
+
+/**
+ * Ids in the order they became due, the oldest taken in O(1). A Set alone would do, but taking
+ * from its front walks past every slot deleted since its last rehash: one PUBACK, one pump, one
+ * walk over the burst so far.
+ */
+class ReadyQueue {
+  private readonly members = new Set<string>();
+  private order: string[] = [];
+  private head = 0;
+
+  add(id: string): void {
+    if (this.members.has(id)) return;
+    this.members.add(id);
+    this.order.push(id);
+  }
+
+  has(id: string): boolean {
+    return this.members.has(id);
+  }
+
+  /** Left in `order` and skipped when reached. */
+  delete(id: string): void {
+    this.members.delete(id);
+  }
+
+  /** The oldest id, taken out; undefined when none is left. */
+  shift(): string | undefined {
+    while (this.head < this.order.length) {
+      const id = this.order[this.head++]!;
+      if (!this.members.delete(id)) continue;
+      if (this.head >= 1024 && this.head * 2 >= this.order.length) {
+        this.order = this.order.slice(this.head);
+        this.head = 0;
+      }
+      return id;
+    }
+    this.order = [];
+    this.head = 0;
+    return undefined;
   }
 }
 

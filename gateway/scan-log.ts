@@ -1,7 +1,8 @@
 // Today's scans at this theatre, as the station page shows them:
 //   log.add({ scanId, status: 'stored', udi, … }); log.update(scanId, { status: 'receipted', orderCode: 'K7D2M9QX' });
 //   log.today() → newest first; log.on('change', entry => …) feeds the page's server-sent events.
-// Bounded: at most `capacity` entries, and entries from an earlier day are dropped. Refused scans
+// Bounded: at most `capacity` entries shown (a few hundred more kept until the next trim), and
+// entries from an earlier day are dropped. Refused scans
 // are listed with their reason only: nothing of what was scanned is kept.
 
 import { EventEmitter } from 'node:events';
@@ -30,9 +31,14 @@ export interface StationScan {
   reason: { code: string; message: string } | null;
 }
 
+/** Entries beyond the capacity are dropped this many at a time (one array shift per batch, not per scan). */
+const TRIM_BATCH = 256;
+
 export class ScanLog extends EventEmitter<{ change: [StationScan] }> {
   private entries: StationScan[] = [];
   private readonly byId = new Map<string, StationScan>();
+  /** Today's first instant (ISO) and the span it is valid for, so a scan does not make a Date. */
+  private day = { start: '', fromMs: Infinity, toMs: -Infinity };
 
   constructor(
     private readonly capacity = 2000,
@@ -49,7 +55,7 @@ export class ScanLog extends EventEmitter<{ change: [StationScan] }> {
       this.byId.set(entry.scanId, entry);
     }
     this.entries.push(entry);
-    if (this.entries.length > this.capacity) this.forget(this.entries.length - this.capacity);
+    if (this.entries.length >= this.capacity + TRIM_BATCH) this.forget(this.entries.length - this.capacity);
     this.emit('change', entry);
     return entry;
   }
@@ -66,16 +72,22 @@ export class ScanLog extends EventEmitter<{ change: [StationScan] }> {
     return this.byId.get(scanId);
   }
 
-  /** Newest first. */
+  /** Newest first, at most `capacity`. */
   today(): StationScan[] {
     this.prune();
-    return this.entries.slice().reverse();
+    return this.entries.slice(-this.capacity).reverse();
   }
 
   private prune(): void {
-    const midnight = new Date(this.now());
-    midnight.setHours(0, 0, 0, 0);
-    const start = midnight.toISOString();
+    const now = this.now();
+    if (now < this.day.fromMs || now >= this.day.toMs) {
+      const midnight = new Date(now);
+      midnight.setHours(0, 0, 0, 0);
+      const next = new Date(midnight);
+      next.setDate(next.getDate() + 1);
+      this.day = { start: midnight.toISOString(), fromMs: midnight.getTime(), toMs: next.getTime() };
+    }
+    const start = this.day.start;
     let old = 0;
     while (old < this.entries.length && this.entries[old]!.scannedAt < start) old++;
     if (old > 0) this.forget(old);
