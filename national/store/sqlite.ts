@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import { MAX_DRAWS, newOrderCode } from '../order-code.ts';
 import type { DiScheme } from '../sources/types.ts';
+import { GroupCommit } from './group-commit.ts';
 import { MIGRATIONS } from './migrations.ts';
 import {
   CodeSpaceExhausted,
@@ -113,6 +114,7 @@ class SqliteStore implements NationalStore {
   private readonly s;
   private readonly ingestTransaction: (scans: readonly NewScanWithMetadata[], receivedAtMs: number) => IngestOutcome[];
   private readonly saveMetadataTx: (scanIds: readonly string[], metadata: ResolvedMetadata) => void;
+  private readonly group: GroupCommit;
 
   constructor(
     private readonly db: Database.Database,
@@ -141,6 +143,7 @@ class SqliteStore implements NationalStore {
         'SELECT * FROM access_log WHERE registry_id = ? AND id > ? ORDER BY id LIMIT ?',
       ),
     };
+    this.group = new GroupCommit(db);
     this.ingestTransaction = db.transaction((scans: readonly NewScanWithMetadata[], receivedAtMs: number) => this.ingestRows(scans, receivedAtMs));
     this.saveMetadataTx = db.transaction((scanIds: readonly string[], metadata: ResolvedMetadata) => {
       const json = JSON.stringify(metadata);
@@ -187,6 +190,10 @@ class SqliteStore implements NationalStore {
     return out;
   }
 
+
+  grouped<T>(work: () => T): Promise<T> {
+    return this.group.run(work);
+  }
 
   ingest(scans: readonly NewScanWithMetadata[], receivedAtMs: number): IngestOutcome[] {
     return this.ingestTransaction(scans, receivedAtMs);
