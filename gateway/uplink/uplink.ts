@@ -33,6 +33,9 @@ import { CircuitBreaker } from './circuit-breaker.ts';
 import type { NationalClient } from './national-client.ts';
 import { UplinkMetrics } from './metrics.ts';
 
+/** Forwarding defaults: scans per POST (the national service takes up to 1,000) and POSTs at once. */
+export const UPLINK_DEFAULTS = { batchSize: 500, maxInFlight: 4 } as const;
+
 export interface UplinkOptions {
   brokerUrl: string;
   site: string;
@@ -106,8 +109,8 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
   private constructor(private readonly options: UplinkOptions) {
     super();
     this.breaker = options.breaker ?? new CircuitBreaker();
-    this.batchSize = options.batchSize ?? 100;
-    this.maxInFlight = options.maxInFlight ?? 2;
+    this.batchSize = options.batchSize ?? UPLINK_DEFAULTS.batchSize;
+    this.maxInFlight = options.maxInFlight ?? UPLINK_DEFAULTS.maxInFlight;
     this.maxUnsettled = options.maxUnacknowledged ?? 1000;
     const mqttOptions: IClientOptions = {
       clientId: options.clientId ?? `uplink-${options.site}`,
