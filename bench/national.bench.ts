@@ -151,11 +151,12 @@ async function run(ctx: SuiteContext): Promise<SuiteReport> {
           run: () => inBatches(bareRounds[bareRound++]!, async (b) => insertBatch(b)),
         },
         {
-          name: 'the service’s own store: NationalStore.ingest of pre-checked scans (no HTTP)',
+          name: 'the service’s own store: NationalStore.ingest of pre-checked scans, group-committed (no HTTP)',
           ops: perRound,
           run: () =>
             inBatches(storeRounds[storeRound++]!, async (b) => {
-              national.store.ingest(b.map((s) => ({ ...s, metadata })), Date.now());
+              const rows = b.map((s) => ({ ...s, metadata }));
+              await national.store.grouped(() => national.store.ingest(rows, Date.now())); // durable once resolved
             }),
         },
       ],

@@ -141,7 +141,7 @@ export async function handleVoid(req: IncomingMessage, res: ServerResponse, deps
   if (!scan || scan.site !== identity.site) return sendProblem(res, 'unknown-scan');
   let voided;
   try {
-    voided = deps.store.voidScan(scanId, deps.now());
+    voided = await deps.store.grouped(() => deps.store.voidScan(scanId, deps.now()));
   } catch (e) {
     deps.logger.error({ err: (e as Error).message }, 'could not void a scan');
     return sendProblem(res, 'unavailable', { headers: { 'retry-after': '5' } });

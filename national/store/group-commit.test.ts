@@ -67,4 +67,26 @@ describe('GroupCommit', () => {
     expect(await group.run(insert('c'))).toBeGreaterThan(0);
     expect(committed()).toEqual(['c']);
   });
+
+  it('with a sync (the WAL fdatasync): nothing resolves before it, and a failed sync rejects its group and every later one', async () => {
+    const syncs: { resolve: () => void; reject: (e: Error) => void }[] = [];
+    const group = new GroupCommit(db, () => new Promise<void>((resolve, reject) => syncs.push({ resolve, reject })));
+    const resolved: string[] = [];
+    const first = group.run(insert('a')).then(() => resolved.push('a'));
+    await new Promise((r) => setImmediate(r));
+    const second = group.run(insert('b')).then(() => resolved.push('b'));
+    await new Promise((r) => setImmediate(r));
+    expect(committed()).toEqual(['a', 'b']); // both committed (NORMAL: written, not yet synced) …
+    expect(syncs.length).toBe(1); // … the second group's sync waits for the first's
+    expect(resolved).toEqual([]);
+    syncs.shift()!.resolve();
+    await first;
+    expect(resolved).toEqual(['a']);
+    await new Promise((r) => setImmediate(r));
+    syncs.shift()!.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+    await expect(second).rejects.toThrow(/EIO/);
+    await expect(group.run(insert('c'))).rejects.toThrow(/EIO/); // no answer after a failed sync
+    expect(syncs.length).toBe(0);
+    expect(resolved).toEqual(['a']);
+  });
 });

@@ -1,13 +1,18 @@
 // Group commit for one better-sqlite3 connection: work queued in the same turn of the event loop
-// runs in one transaction, each piece in its own savepoint, and one COMMIT (with synchronous=FULL,
-// one WAL fsync) makes all of it durable.
-//   const group = new GroupCommit(db);
-//   const id = await group.run(() => insertRow.run(…).lastInsertRowid);   // resolves after COMMIT
+// runs in one transaction, each piece in its own savepoint, and one COMMIT and one fdatasync of
+// the WAL make all of it durable.
+//   const group = new GroupCommit(db, () => fdatasync(walFd));
+//   const id = await group.run(() => insertRow.run(…).lastInsertRowid);   // resolves once durable
 //
-// A COMMIT blocks the thread while it fsyncs; requests that arrive meanwhile wait in the kernel and
-// are read in the next turn, so under load each commit carries all that came during the last one.
-// Nothing resolves before the COMMIT returned: a caller answers only what is on disk. A piece
-// that throws is undone alone (its savepoint) and rejects; a COMMIT that fails rejects them all.
+// The connection runs with synchronous=NORMAL: its COMMIT writes the transaction's frames to the
+// WAL without waiting for the disk, and `sync` (an fdatasync of the WAL file on the thread pool)
+// makes them durable, as synchronous=FULL would at the COMMIT, but without blocking the thread:
+// the next group is read, checked and committed while the disk works. Syncs run one after the
+// other, and a group resolves only after its own sync and every earlier one succeeded (WAL frames
+// are checksummed in a chain: a lost earlier frame makes later ones unreadable). After a failed
+// sync nothing resolves any more (the kernel may have dropped the unwritten pages): a restart reads
+// what really is on disk. A piece that throws is undone alone (its savepoint) and rejects; a COMMIT
+// that fails rejects them all. Nothing resolves before it is on disk: a caller answers only that.
 
 import type Database from 'better-sqlite3';
 
@@ -23,10 +28,17 @@ export class GroupCommit {
   /** Transactions committed, and pieces of work they carried (for tests and metrics). */
   readonly stats = { commits: 0, pieces: 0 };
   private queue: Queued[] = [];
+  /** The last sync asked for; each waits for the one before. */
+  private synced: Promise<void> = Promise.resolve();
+  private failed: unknown = null;
   private readonly inSavepoint: (work: () => unknown) => unknown;
   private readonly inTransaction: (batch: readonly Queued[]) => Outcome[];
 
-  constructor(db: Database.Database) {
+  /** `sync`: makes every COMMIT so far durable (null: the connection's own COMMIT does, or nothing can). */
+  constructor(
+    db: Database.Database,
+    private readonly sync: (() => Promise<void>) | null = null,
+  ) {
     // Called inside a transaction, a better-sqlite3 transaction function is a savepoint.
     this.inSavepoint = db.transaction((work: () => unknown) => work());
     this.inTransaction = db.transaction((batch: readonly Queued[]) =>
@@ -54,6 +66,7 @@ export class GroupCommit {
   private flush(): void {
     const batch = this.queue;
     this.queue = [];
+    if (this.failed !== null) return void batch.forEach((q) => q.reject(this.failed));
     let outcomes: Outcome[];
     try {
       outcomes = this.inTransaction(batch);
@@ -63,10 +76,21 @@ export class GroupCommit {
     }
     this.stats.commits++;
     this.stats.pieces += batch.length;
-    batch.forEach((q, i) => {
-      const o = outcomes[i]!;
-      if (o.ok) q.resolve(o.value);
-      else q.reject(o.error);
+    const answer = () =>
+      batch.forEach((q, i) => {
+        const o = outcomes[i]!;
+        if (o.ok) q.resolve(o.value);
+        else q.reject(o.error);
+      });
+    const sync = this.sync;
+    if (sync === null) return answer();
+    this.synced = this.synced.then(() => {
+      if (this.failed !== null) throw this.failed;
+      return sync().catch((error: unknown) => {
+        this.failed ??= error;
+        throw error;
+      });
     });
+    this.synced.then(answer, (error: unknown) => batch.forEach((q) => q.reject(error)));
   }
 }

@@ -1,8 +1,12 @@
-// The SQLite store (better-sqlite3): one file, WAL journal, synchronous=FULL (a transaction that
-// returned is on disk, power loss included).
+// The SQLite store (better-sqlite3): one file, WAL journal. Durable writes go through grouped()
+// (group-commit.ts): a group's promise resolves once its transaction is on disk, power loss
+// included (an fdatasync of the WAL off the thread; the connection runs synchronous=NORMAL, so a
+// write outside a group is durable once a later group resolves).
 //   const store = openSqliteStore('national.sqlite');
 //   store.ingest([scan], Date.now()) → [{ kind: 'new', scan: { orderCode: '7KQ4M9PX', … } }]
 
+import { closeSync, fdatasync, openSync } from 'node:fs';
+import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { MAX_DRAWS, newOrderCode } from '../order-code.ts';
 import type { DiScheme } from '../sources/types.ts';
@@ -21,6 +25,8 @@ import {
   type ResolvedMetadata,
   type StoredScan,
 } from './store.ts';
+
+const fdatasyncAsync = promisify(fdatasync);
 
 type NewScanWithMetadata = NewScan & { metadata?: ResolvedMetadata | null };
 
@@ -86,15 +92,27 @@ function fromRow(r: ScanRow): StoredScan {
 /** Opens (creating if need be) and migrates the database at `path` (':memory:' for tests). */
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): NationalStore {
   const db = new Database(path);
+  let walFd: number | null = null;
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     migrate(db);
-    return new SqliteStore(db, options.newCode ?? newOrderCode);
+    let sync: (() => Promise<void>) | null = null;
+    if (!db.memory) {
+      // From here on the group commit's fdatasync of the WAL, off the thread, makes each group
+      // durable (group-commit.ts), instead of an fsync inside every COMMIT. The WAL file is there
+      // (migrate read the database) and stays while this connection is open.
+      walFd = openSync(`${db.name}-wal`, 'r');
+      const fd = walFd;
+      sync = () => fdatasyncAsync(fd);
+      db.pragma('synchronous = NORMAL');
+    }
+    return new SqliteStore(db, options.newCode ?? newOrderCode, sync, walFd);
   } catch (e) {
     db.close();
+    if (walFd !== null) closeSync(walFd);
     throw e;
   }
 }
@@ -115,10 +133,13 @@ class SqliteStore implements NationalStore {
   private readonly ingestTransaction: (scans: readonly NewScanWithMetadata[], receivedAtMs: number) => IngestOutcome[];
   private readonly saveMetadataTx: (scanIds: readonly string[], metadata: ResolvedMetadata) => void;
   private readonly group: GroupCommit;
+  private walClosed = false;
 
   constructor(
     private readonly db: Database.Database,
     private readonly newCode: () => string,
+    sync: (() => Promise<void>) | null,
+    private readonly walFd: number | null,
   ) {
     this.s = {
       scanById: db.prepare<[string], ScanRow>('SELECT * FROM scans WHERE scan_id = ?'),
@@ -143,7 +164,7 @@ class SqliteStore implements NationalStore {
         'SELECT * FROM access_log WHERE registry_id = ? AND id > ? ORDER BY id LIMIT ?',
       ),
     };
-    this.group = new GroupCommit(db);
+    this.group = new GroupCommit(db, sync);
     this.ingestTransaction = db.transaction((scans: readonly NewScanWithMetadata[], receivedAtMs: number) => this.ingestRows(scans, receivedAtMs));
     this.saveMetadataTx = db.transaction((scanIds: readonly string[], metadata: ResolvedMetadata) => {
       const json = JSON.stringify(metadata);
@@ -249,5 +270,9 @@ class SqliteStore implements NationalStore {
 
   close(): void {
     if (this.db.open) this.db.close();
+    if (this.walFd !== null && !this.walClosed) {
+      this.walClosed = true;
+      closeSync(this.walFd);
+    }
   }
 }
