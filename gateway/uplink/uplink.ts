@@ -89,8 +89,8 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
   /** Store failures in a row, and the reconnect that makes the broker deliver those scans again. */
   private storeFailures = 0;
   private redeliverTimer: ReturnType<typeof setTimeout> | null = null;
-  /** The PUBACKs owed on this connection, in the order the PUBLISHes came; false once one failed. */
-  private acks: Promise<boolean> = Promise.resolve(true);
+  /** The PUBACKs owed on this connection, in the order the PUBLISHes came. */
+  private acks: Promise<void> = Promise.resolve();
   /** Messages taken whose store has not settled, and mqtt.js's go-ahead held while too many are. */
   private unsettled = 0;
   private held: (() => void) | null = null;
@@ -131,7 +131,7 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
     // to go on, and the PUBACK is written here once the fsync covering the message is done.
     this.client.handleMessage = (packet, done) => this.take(packet, done);
     this.client.on('connect', () => {
-      this.acks = Promise.resolve(true); // a new connection: PUBACKs owed on the old one are void
+      this.acks = Promise.resolve(); // a new connection: PUBACKs owed on the old one are void
     });
     this.subscribed = new Promise((resolve, reject) => {
       const subscribed = () => {
@@ -178,8 +178,8 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
 
   /**
    * One incoming message: stored (group commit), then PUBACKed in arrival order, never before its
-   * fsync. After a failed store no later PUBACK goes out on that connection: a reconnect makes the
-   * broker deliver them all again, and the outbox keeps one record per scan id.
+   * fsync. A scan that could not be stored gets no PUBACK: a reconnect (redeliverLater) makes the
+   * broker deliver it again; the outbox keeps one record per scan id.
    */
   private take(packet: IPublishPacket, done: (error?: Error) => void): void {
     const stored = this.receive(packet);
@@ -193,21 +193,20 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
         held();
       }
     };
-    this.acks = this.acks.then(async (ackedSoFar) => {
+    this.acks = this.acks.then(async () => {
       try {
         await stored;
       } catch (e) {
         this.options.logger.error({ err: (e as Error).message }, 'uplink cannot store a scan; not acknowledging it to the broker');
         this.redeliverLater();
-        return false;
+        return;
       } finally {
         settled();
       }
       this.storeFailures = 0;
-      if (ackedSoFar && packet.qos === 1 && packet.messageId !== undefined && stream === this.client.stream && !stream.destroyed) {
+      if (packet.qos === 1 && packet.messageId !== undefined && stream === this.client.stream && !stream.destroyed) {
         writeToStream({ cmd: 'puback', messageId: packet.messageId }, stream);
       }
-      return ackedSoFar;
     });
     // mqtt.js sends no PUBACK for a callback with an error, and hands over the next message.
     const goOn = () => done(PUBACK_DEFERRED);
@@ -268,8 +267,10 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
 
   private nextBatch(): { id: string; event: ScanEvent; payload: Uint8Array }[] {
     const batch: { id: string; event: ScanEvent; payload: Uint8Array }[] = [];
-    for (const { id, payload } of this.options.outbox.pending()) {
+    for (const record of this.options.outbox.pending()) {
+      const id = record.id;
       if (this.inFlight.has(id)) continue;
+      const payload = record.payload; // read from disk: only for the scans this batch takes
       const d = decodeScanEvent(payload);
       if (!d.ok) continue; // stored only after decoding, so this is disk damage; the record stays
       batch.push({ id, event: d.value, payload });
