@@ -184,6 +184,13 @@ class SqliteStore implements NationalStore {
   private ingestRows(scans: readonly NewScanWithMetadata[], receivedAtMs: number): IngestOutcome[] {
     const out: IngestOutcome[] = [];
     const seen = new Map<string, StoredScan>(); // the same id twice in one batch
+    // The scans of one product share one metadata object: serialised once per batch.
+    const json = new Map<ResolvedMetadata, string>();
+    const metadataJson = (m: ResolvedMetadata): string => {
+      let text = json.get(m);
+      if (text === undefined) json.set(m, (text = JSON.stringify(m)));
+      return text;
+    };
     for (const scan of scans) {
       const before = seen.get(scan.scanId) ?? this.getScan(scan.scanId);
       if (before) {
@@ -201,8 +208,8 @@ class SqliteStore implements NationalStore {
       this.s.insertScan.run({
         ...stored,
         historical: scan.historical ? 1 : 0,
-        raw: Buffer.from(scan.raw),
-        metadata: metadata === null ? null : JSON.stringify(metadata),
+        raw: Buffer.from(scan.raw.buffer, scan.raw.byteOffset, scan.raw.byteLength), // a view, not a copy
+        metadata: metadata === null ? null : metadataJson(metadata),
         metadataAtMs: metadata?.resolvedAtMs ?? null,
       });
       seen.set(scan.scanId, stored);
