@@ -171,9 +171,14 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.redeliverTimer) clearTimeout(this.redeliverTimer);
+    // `connected` stays true for a moment after redeliverLater destroyed the socket.
+    const live = this.client.connected && !this.client.stream.destroyed;
     // A clean DISCONNECT discards the will: say offline ourselves (best effort, it is only news).
-    if (this.client.connected) this.client.publish(uplinkStateTopic(this.options.site), encodeUplinkState({ status: 'offline' }), { qos: 1, retain: true });
-    await new Promise<void>((resolve) => this.client.end(false, {}, () => resolve()));
+    if (live) this.client.publish(uplinkStateTopic(this.options.site), encodeUplinkState({ status: 'offline' }), { qos: 1, retain: true });
+    // Without a connection there is nothing to wait for: mqtt.js would wait for PUBACKs of our
+    // in-flight publishes that can no longer come (reconnecting stops here). Their scans stay in
+    // the outbox, so nothing is lost.
+    await new Promise<void>((resolve) => this.client.end(!live, {}, () => resolve()));
   }
 
   /**
