@@ -5,13 +5,14 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { MqttClient } from 'mqtt';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SCAN_EVENT } from '../../protocol/fixtures/samples.ts';
 import { receiptTopic } from '../../protocol/topics.ts';
 import { scanEventFromJson } from '../../protocol/wire-json.ts';
 import { decodeScanReceipt, encodeScanEvent, type ScanEvent, type ScanReceipt } from '../../protocol/wire.ts';
-import { collect, connectClient, GW_A, loginOf, startSecureTestBroker, USERS, waitUntil } from '../broker/test-support.ts';
+import { collect, connectClient, GW_A, loginOf, startSecureTestBroker, USERS, waitUntil, within } from '../broker/test-support.ts';
 import type { RunningBroker } from '../broker/server.ts';
 import { MemoryOutbox } from '../fakes.test-support.ts';
 import { Outbox } from '../outbox/outbox.ts';
@@ -303,5 +304,12 @@ describe('hospital uplink', () => {
     await waitUntil(() => uplinkConnects >= 1 && uplink.stats.received >= 6, 10_000, 'the scans delivered again on a new connection');
     expect(acks.count).toBe(0);
     expect(outbox.depth).toBe(0);
+  });
+
+  it('close() returns when its socket is already gone (mqtt.js still says connected until the close event)', async () => {
+    const { uplink } = await setup();
+    // What redeliverLater does after a failed store; close() comes before mqtt.js has seen the close.
+    (uplink as unknown as { client: MqttClient }).client.stream.destroy();
+    await within(uplink.close(), 10_000, 'close() without a live socket');
   });
 });
