@@ -16,6 +16,7 @@ import { arch, cpus, platform, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { defaultMeasureOptions, gcAvailable, type MeasureOptions } from './measure.ts';
 import { brokerSuite } from './broker.bench.ts';
+import { demoChainSuite } from './demo-chain.bench.ts';
 import { gatewaySuite } from './gateway.bench.ts';
 import { mqttSuite } from './mqtt.bench.ts';
 import { nationalSuite } from './national.bench.ts';
@@ -26,7 +27,7 @@ import { ENGINE_CHILD_FLAG, runEngineChild } from './parser-engine-child.ts';
 import { startupSuite } from './startup.bench.ts';
 import type { Suite, SuiteContext, SuiteReport } from './suite.ts';
 
-const suites: readonly Suite[] = [parserSuite, startupSuite, mqttSuite, outboxSuite, gatewaySuite, nationalSuite, uplinkSuite, brokerSuite];
+const suites: readonly Suite[] = [parserSuite, startupSuite, mqttSuite, outboxSuite, gatewaySuite, nationalSuite, uplinkSuite, demoChainSuite, brokerSuite];
 
 interface Args {
   names: string[];

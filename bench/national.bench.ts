@@ -14,7 +14,9 @@
 //   same bytes, fetched the same way (global fetch). Ratio bare ÷ ours (< 1: ours is slower). A
 //   second baseline adds what the service does per lookup besides reading: one durable SQLite
 //   insert (the access log, synchronous=FULL) before answering.
-// Targets: ingest ≥ 5,000 scans/s on this machine; lookup p99 ≤ 5 ms.
+// - lookups arriving together: 16 in flight, ours (sharing access-log commits) beside the bare
+//   server and the bare server with one durable insert per request → lookups/s and p99.
+// Targets: ingest ≥ 20,000 scans/s and ≥ 0.4× bare; lookup p99 ≤ 2× the bare node:http p99.
 
 import { createServer } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -39,8 +41,11 @@ import { formatNumber, renderTable } from './table.ts';
 const SITE = 'bench-hospital';
 const BATCH = 100;
 const CONCURRENCY = 4;
-const TARGET_INGEST = 5000;
-const TARGET_LOOKUP_P99_MS = 5;
+const TARGET_INGEST = 20_000;
+const TARGET_INGEST_RATIO = 0.4;
+/** Lookup p99 at most this many times the bare node:http server's p99 in the same run. */
+const TARGET_LOOKUP_P99_RATIO = 2;
+const LOOKUP_WIDTH = 16;
 const FHIR = 'application/fhir+json';
 
 function batchesOf<T>(items: readonly T[]): T[][] {
@@ -74,6 +79,35 @@ async function interleavedLatencies(n: number, cases: readonly { name: string; o
   return cases.map((c, k) => {
     const s = us[k]!.sort((a, b) => a - b);
     return { name: c.name, samples: n, p50Us: percentile(s, 50), p99Us: percentile(s, 99), maxUs: s[s.length - 1] ?? Number.NaN };
+  });
+}
+
+/** `n` requests of each case with `width` in flight (cases one after another, alternating halves): latencies and requests/s. */
+async function concurrentLatencies(n: number, width: number, cases: readonly { name: string; op: (i: number) => Promise<void> }[]): Promise<(Latency & { perSec: number })[]> {
+  const us = cases.map(() => [] as number[]);
+  const seconds = cases.map(() => 0);
+  for (const half of [0, 1]) {
+    for (let k = 0; k < cases.length; k++) {
+      const c = half === 0 ? k : cases.length - 1 - k;
+      let next = half * Math.floor(n / 2);
+      const end = half === 0 ? Math.floor(n / 2) : n;
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: width }, async () => {
+          while (next < end) {
+            const i = next++;
+            const t = process.hrtime.bigint();
+            await cases[c]!.op(i);
+            us[c]!.push(Number(process.hrtime.bigint() - t) / 1000);
+          }
+        }),
+      );
+      seconds[c]! += (performance.now() - t0) / 1000;
+    }
+  }
+  return cases.map((c, k) => {
+    const s = us[k]!.sort((a, b) => a - b);
+    return { name: c.name, samples: n, p50Us: percentile(s, 50), p99Us: percentile(s, 99), maxUs: s[s.length - 1] ?? Number.NaN, perSec: n / seconds[k]! };
   });
 }
 
@@ -151,11 +185,12 @@ async function run(ctx: SuiteContext): Promise<SuiteReport> {
           run: () => inBatches(bareRounds[bareRound++]!, async (b) => insertBatch(b)),
         },
         {
-          name: 'the service’s own store: NationalStore.ingest of pre-checked scans (no HTTP)',
+          name: 'the service’s own store: NationalStore.ingest of pre-checked scans, group-committed (no HTTP)',
           ops: perRound,
           run: () =>
             inBatches(storeRounds[storeRound++]!, async (b) => {
-              national.store.ingest(b.map((s) => ({ ...s, metadata })), Date.now());
+              const rows = b.map((s) => ({ ...s, metadata }));
+              await national.store.grouped(() => national.store.ingest(rows, Date.now())); // durable once resolved
             }),
         },
       ],
@@ -197,6 +232,13 @@ async function run(ctx: SuiteContext): Promise<SuiteReport> {
       { name: 'bare node:http + one durable SQLite insert, then the JSON', op: async () => void (await get(bareUrl('/durable'), 'application/json')) },
     ]);
     const [oJson, oFhir, bJson, bFhir, bDurable] = lat as [Latency, Latency, Latency, Latency, Latency];
+    // Lookups arriving together: LOOKUP_WIDTH in flight. Ours share access-log commits (group
+    // commit); the bare durable server commits one row per request.
+    const together = await concurrentLatencies(lookups, LOOKUP_WIDTH, [
+      { name: `GET /v1/orders/{code} (JSON), ${LOOKUP_WIDTH} in flight`, op: async (i) => void (await get(order(pick(i)), 'application/json')) },
+      { name: `bare node:http, the same JSON, ${LOOKUP_WIDTH} in flight`, op: async () => void (await get(bareUrl('/json'), 'application/json')) },
+      { name: `bare node:http + one durable SQLite insert each, ${LOOKUP_WIDTH} in flight`, op: async () => void (await get(bareUrl('/durable'), 'application/json')) },
+    ]);
     const lookupRatios = {
       json: { p50: bJson.p50Us / oJson.p50Us, p99: bJson.p99Us / oJson.p99Us },
       fhir: { p50: bFhir.p50Us / oFhir.p50Us, p99: bFhir.p99Us / oFhir.p99Us },
@@ -218,18 +260,27 @@ async function run(ctx: SuiteContext): Promise<SuiteReport> {
         `FHIR p50 ${formatNumber(lookupRatios.fhir.p50)}×, p99 ${formatNumber(lookupRatios.fhir.p99)}×; ` +
         `bare + durable insert ÷ ours JSON: p50 ${formatNumber(lookupRatios.jsonVsDurable.p50)}×, p99 ${formatNumber(lookupRatios.jsonVsDurable.p99)}×`,
     );
-    const ingestMet = ours.opsPerSec >= TARGET_INGEST;
+    ctx.log(`\nregistry lookups, ${LOOKUP_WIDTH} in flight (${lookups} each):`);
+    ctx.log(renderTable(['case', 'lookups/s', 'p50 µs', 'p99 µs', 'max µs'], together.map((l) => [l.name, Math.round(l.perSec), l.p50Us, l.p99Us, l.maxUs])));
+    const [tOurs, tBare, tDurable] = together as [Latency & { perSec: number }, Latency & { perSec: number }, Latency & { perSec: number }];
+    ctx.log(
+      `ours ÷ bare node:http, lookups/s: ${formatNumber(tOurs.perSec / tBare.perSec)}×; ours ÷ bare + one durable insert each: ${formatNumber(tOurs.perSec / tDurable.perSec)}× ` +
+        `(p99 bare ÷ ours ${formatNumber(tBare.p99Us / tOurs.p99Us)}×, durable ÷ ours ${formatNumber(tDurable.p99Us / tOurs.p99Us)}×)`,
+    );
+    const ingestMet = ours.opsPerSec >= TARGET_INGEST && ingestRatio >= TARGET_INGEST_RATIO;
     const p99Ms = { json: oJson.p99Us / 1000, fhir: oFhir.p99Us / 1000 };
-    const lookupMet = p99Ms.json <= TARGET_LOOKUP_P99_MS && p99Ms.fhir <= TARGET_LOOKUP_P99_MS;
-    ctx.log(`\ntarget ingest ≥ ${TARGET_INGEST.toLocaleString('en-US')} scans/s: ${formatNumber(ours.opsPerSec)} (median round) — ${ingestMet ? 'met' : 'NOT met'}`);
-    ctx.log(`target lookup p99 ≤ ${TARGET_LOOKUP_P99_MS} ms: JSON ${formatNumber(p99Ms.json)} ms, FHIR ${formatNumber(p99Ms.fhir)} ms — ${lookupMet ? 'met' : 'NOT met'}`);
+    const lookupMet = oJson.p99Us <= TARGET_LOOKUP_P99_RATIO * bJson.p99Us && oFhir.p99Us <= TARGET_LOOKUP_P99_RATIO * bFhir.p99Us;
+    ctx.log(`\ntarget ingest ≥ ${TARGET_INGEST.toLocaleString('en-US')} scans/s and ≥ ${TARGET_INGEST_RATIO}× bare: ${formatNumber(ours.opsPerSec)} (median round), ${formatNumber(ingestRatio)}× — ${ingestMet ? 'met' : 'NOT met'}`);
+    ctx.log(
+      `target lookup p99 ≤ ${TARGET_LOOKUP_P99_RATIO}× bare node:http p99: JSON ${formatNumber(p99Ms.json)} ms vs ${formatNumber(bJson.p99Us / 1000)} ms, FHIR ${formatNumber(p99Ms.fhir)} ms vs ${formatNumber(bFhir.p99Us / 1000)} ms — ${lookupMet ? 'met' : 'NOT met'}`,
+    );
     return {
       notes: [
         'All cases run in this process on loopback; the service, the bare SQLite file and the bare HTTP server share the same temporary directory (one disk) and the same two event-loop-bound cores.',
-        'Ingest goes through the uplink’s real HTTP client (JSON bodies, bearer authentication); the service authenticates, re-parses every scan, fingerprints it, looks up product data (the sample catalogue, in memory), claims an order code and a case code and stores the batch in one transaction with synchronous=FULL, then answers a receipt per scan. Every receipt is checked to be "accepted".',
+        'Ingest goes through the uplink’s real HTTP client (JSON bodies, bearer authentication); the service authenticates, re-parses every scan, fingerprints it, looks up product data (the sample catalogue, in memory), claims an order code and a case code and stores the batch in one transaction (group commit: batches arriving together share it and one fdatasync of the WAL), then answers a receipt per scan. Every receipt is checked to be "accepted".',
         'The bare SQLite baseline stores the same scans (their encoded ScanEvent bytes) with a primary key and a unique code column, one transaction per 100, with no HTTP, parsing or code claiming: ours ÷ bare is the cost of the service around durable storage. The store-only case is the service’s own SQLite store on the same file fed pre-checked scans.',
         'Ingest rounds run in rotation (the pattern of measure.ts); the figure is the median round’s rate. The service’s database grows by every round of both service cases.',
-        'Lookups: the service checks the registry token, reads the scan by code, writes the access-log row (a committed SQLite transaction, synchronous=FULL, before it answers) and renders JSON or a FHIR Bundle. The bare server returns the same bytes; its "durable insert" variant also commits one SQLite row per request first, the floor of an audited lookup on this disk.',
+        'Lookups: the service checks the registry token, reads the scan by code, writes the access-log row (group commit: the rows of lookups arriving together share one transaction and one fdatasync of the WAL, done before any of them is answered) and renders JSON or a FHIR Bundle. The bare server returns the same bytes; its "durable insert" variant also commits one SQLite row per request first, the floor of an audited lookup on this disk.',
         'Ratios: ingest is ours ÷ bare in scans/s (> 1: ours faster); lookups are bare ÷ ours in latency (< 1: ours slower).',
       ],
       results: {
@@ -245,12 +296,15 @@ async function run(ctx: SuiteContext): Promise<SuiteReport> {
         ingestRatio,
         storeRatio,
         ingestTarget: TARGET_INGEST,
+        ingestTargetRatio: TARGET_INGEST_RATIO,
         ingestMet,
         lookups: lat,
         lookupBodyBytes: { json: sampleJson.length, fhir: sampleFhir.length },
         lookupRatios,
         lookupP99Ms: p99Ms,
-        lookupTargetMs: TARGET_LOOKUP_P99_MS,
+        lookupTargetRatio: TARGET_LOOKUP_P99_RATIO,
+        lookupsTogether: together,
+        lookupWidth: LOOKUP_WIDTH,
         lookupMet,
       },
     };

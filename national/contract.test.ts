@@ -83,6 +83,7 @@ function flakyStore(inner: NationalStore): NationalStore {
     return fn(...a);
   };
   return {
+    grouped: inner.grouped.bind(inner),
     ingest: guard(inner.ingest.bind(inner)),
     getScan: inner.getScan.bind(inner),
     voidScan: guard(inner.voidScan.bind(inner)),

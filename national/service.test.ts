@@ -407,3 +407,57 @@ describe('metadata sources', () => {
     expect(log.entries.map((e: { outcome: string }) => e.outcome)).toContain('pending');
   });
 });
+
+describe('group commit: answered means committed', () => {
+  // A deferred foreign key is checked at COMMIT, so a trigger that adds a row pointing nowhere makes
+  // the COMMIT of any transaction touching the table fail, as a disk error at the WAL fsync would.
+  const sabotage = (table: 'scans' | 'access_log') => {
+    const db = new Database(t.dbPath);
+    try {
+      db.exec('CREATE TABLE IF NOT EXISTS sabotage (x INTEGER REFERENCES order_codes (code) DEFERRABLE INITIALLY DEFERRED)');
+      db.exec(`CREATE TRIGGER sabotage_${table} AFTER INSERT ON ${table} BEGIN INSERT INTO sabotage VALUES (1); END`);
+    } finally {
+      db.close();
+    }
+    return () => {
+      const again = new Database(t.dbPath);
+      again.exec(`DROP TRIGGER sabotage_${table}`);
+      again.close();
+    };
+  };
+  const count = (sql: string): number => {
+    const db = new Database(t.dbPath, { readonly: true });
+    try {
+      return (db.prepare(sql).get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  };
+
+  test('a lookup whose access-log commit fails is not answered (503), and the others of its group neither', async () => {
+    const [r] = (await ingest([scanEvent(gs1Raw(HIP_STEM, 'GC-1', 'GC-1'))])).json().receipts;
+    const rows = count('SELECT count(*) AS n FROM access_log');
+    const restore = sabotage('access_log');
+    try {
+      const answers = await Promise.all([order(r.orderCode), order(r.orderCode), order('7KQ4M9PX')]);
+      expect(answers.map((a) => a.status)).toEqual([503, 503, 503]);
+    } finally {
+      restore();
+    }
+    expect(count('SELECT count(*) AS n FROM access_log')).toBe(rows);
+    expect((await order(r.orderCode)).status).toBe(200);
+  });
+
+  test('a batch whose commit fails gets no receipts (503), and none of it is stored', async () => {
+    const events = [scanEvent(gs1Raw(HIP_STEM, 'GC-2', 'GC-2')), scanEvent(gs1Raw(LENS, 'GC-3', 'GC-3'))];
+    const restore = sabotage('scans');
+    try {
+      expect((await ingest(events)).status).toBe(503);
+    } finally {
+      restore();
+    }
+    expect(count(`SELECT count(*) AS n FROM scans WHERE lot IN ('GC-2', 'GC-3')`)).toBe(0);
+    const again = (await ingest(events)).json().receipts;
+    expect(again.map((x: { status: string }) => x.status)).toEqual(['accepted', 'accepted']);
+  });
+});

@@ -5,16 +5,18 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { MqttClient } from 'mqtt';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SCAN_EVENT } from '../../protocol/fixtures/samples.ts';
 import { receiptTopic } from '../../protocol/topics.ts';
 import { scanEventFromJson } from '../../protocol/wire-json.ts';
 import { decodeScanReceipt, encodeScanEvent, type ScanEvent, type ScanReceipt } from '../../protocol/wire.ts';
-import { collect, connectClient, GW_A, loginOf, startSecureTestBroker, USERS, waitUntil } from '../broker/test-support.ts';
+import { collect, connectClient, GW_A, loginOf, startSecureTestBroker, USERS, waitUntil, within } from '../broker/test-support.ts';
 import type { RunningBroker } from '../broker/server.ts';
 import { MemoryOutbox } from '../fakes.test-support.ts';
 import { Outbox } from '../outbox/outbox.ts';
+import { nodeFileIo, type FileIo } from '../storage/file-io.ts';
 import type { OutboxPort } from '../ports.ts';
 import { gatewayAcl, type Acl } from '../broker/acl.ts';
 import { next, openLinkA } from '../mqtt/test-support.ts';
@@ -58,7 +60,9 @@ async function fakeNational() {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, seen, state };
 }
 
-async function setup(options: { batchSize?: number; outbox?: OutboxPort } = {}) {
+type SetupOptions = { batchSize?: number; outbox?: OutboxPort; redeliverMs?: number };
+
+async function setup(options: SetupOptions = {}) {
   const broker: RunningBroker = await startSecureTestBroker();
   cleanup.push(() => broker.close());
   const { national, outbox, uplink } = await startUplink(broker, options);
@@ -69,7 +73,7 @@ async function setup(options: { batchSize?: number; outbox?: OutboxPort } = {}) 
   return { broker, national, outbox, uplink, gateway, receipts };
 }
 
-async function startUplink(broker: RunningBroker, options: { batchSize?: number; outbox?: OutboxPort } = {}) {
+async function startUplink(broker: RunningBroker, options: SetupOptions = {}) {
   const national = await fakeNational();
   const outbox = options.outbox ?? new MemoryOutbox();
   const uplink = await Uplink.start({
@@ -85,9 +89,51 @@ async function startUplink(broker: RunningBroker, options: { batchSize?: number;
     maxRetryMs: 100,
     breaker: new CircuitBreaker({ threshold: 3, cooldownMs: 50 }),
     ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+    ...(options.redeliverMs ? { redeliverMs: options.redeliverMs } : {}),
   });
   cleanup.push(() => uplink.close());
   return { national, outbox, uplink };
+}
+
+/** node:fs, except that fdatasync calls wait at a gate the test opens (or fails), one by one. */
+function gatedIo() {
+  const held: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  const state = { fdatasyncs: 0, gated: false };
+  const io: FileIo = {
+    ...nodeFileIo,
+    fdatasync: async (fd) => {
+      state.fdatasyncs++;
+      if (state.gated) await new Promise<void>((resolve, reject) => held.push({ resolve, reject }));
+      return nodeFileIo.fdatasync(fd);
+    },
+  };
+  return { io, held, state };
+}
+
+/** An outbox on `disk` with its first segment made (a segment's creation has fsyncs of its own), then the gate closed. */
+async function gatedOutbox(prefix: string) {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  cleanup.push(() => rm(dir, { recursive: true, force: true }));
+  const disk = gatedIo();
+  const outbox = await Outbox.open({ dir: join(dir, 'outbox'), io: disk.io });
+  cleanup.push(() => outbox.close());
+  await outbox.append(scan(99).scanId, encodeScanEvent(scan(99)));
+  await outbox.retire(scan(99).scanId);
+  disk.state.gated = true;
+  cleanup.push(() => {
+    disk.state.gated = false;
+    for (const h of disk.held.splice(0)) h.resolve();
+  });
+  return { outbox, disk };
+}
+
+/** PUBACKs the broker got from the uplink for scans it delivered to it. */
+function uplinkAcks(broker: RunningBroker): { count: number } {
+  const acks = { count: 0 };
+  broker.aedes.on('ack', (packet, client) => {
+    if (client?.id === USERS.uplink.clientId && 'topic' in packet && String(packet.topic).endsWith('/scan')) acks.count++;
+  });
+  return acks;
 }
 
 const decoded = (payload: Buffer): ScanReceipt => {
@@ -224,5 +270,46 @@ describe('hospital uplink', () => {
       expect(content).not.toContain('Anna_Svensson');
       expect(content).not.toContain(personal.scanId);
     }
+  });
+
+  it('group commit: scans arriving during one fsync share the next, and none is PUBACKed before the fsync that covers it', async () => {
+    const { outbox, disk } = await gatedOutbox('uplink-group-');
+    const { broker, gateway, uplink, national } = await setup({ outbox });
+    national.state.down = true; // nothing leaves the outbox: only the appends' fsyncs
+    const acks = uplinkAcks(broker);
+    const before = disk.state.fdatasyncs;
+    for (let i = 1; i <= 5; i++) void gateway.publishAsync('implant/v1/sahlgrenska/or-3/gw-or3/scan', Buffer.from(encodeScanEvent(scan(i))), { qos: 1 });
+    // All five taken while the first fsync is held (mqtt.js alone would hand over one at a time).
+    await waitUntil(() => uplink.stats.received === 5, 10_000, 'five scans at the uplink');
+    await waitUntil(() => disk.held.length === 1, 10_000, 'the first fsync');
+    expect(acks.count).toBe(0);
+    disk.state.gated = false;
+    disk.held.shift()!.resolve();
+    await waitUntil(() => acks.count === 5, 10_000, 'five PUBACKs');
+    expect(disk.state.fdatasyncs - before).toBe(2); // the first scan's, then one for the other four
+    expect(outbox.depth).toBe(5);
+  });
+
+  it('a failed fsync: none of the scans it was to cover is PUBACKed, and the broker delivers them again', async () => {
+    const { outbox, disk } = await gatedOutbox('uplink-fsync-fail-');
+    const { broker, gateway, uplink } = await setup({ outbox, redeliverMs: 10 });
+    const acks = uplinkAcks(broker);
+    let uplinkConnects = 0;
+    broker.aedes.on('client', (client) => void (client.id === USERS.uplink.clientId && uplinkConnects++));
+    for (let i = 1; i <= 3; i++) void gateway.publishAsync('implant/v1/sahlgrenska/or-3/gw-or3/scan', Buffer.from(encodeScanEvent(scan(i))), { qos: 1 });
+    await waitUntil(() => uplink.stats.received === 3 && disk.held.length === 1, 10_000, 'three scans at the uplink, the first fsync held');
+    disk.held.shift()!.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+    // The uplink reconnects so that the broker delivers them again: anything sent on the old
+    // connection reached the broker before that.
+    await waitUntil(() => uplinkConnects >= 1 && uplink.stats.received >= 6, 10_000, 'the scans delivered again on a new connection');
+    expect(acks.count).toBe(0);
+    expect(outbox.depth).toBe(0);
+  });
+
+  it('close() returns when its socket is already gone (mqtt.js still says connected until the close event)', async () => {
+    const { uplink } = await setup();
+    // What redeliverLater does after a failed store; close() comes before mqtt.js has seen the close.
+    (uplink as unknown as { client: MqttClient }).client.stream.destroy();
+    await within(uplink.close(), 10_000, 'close() without a live socket');
   });
 });

@@ -9,8 +9,8 @@
 // id, …) if its scan id reads: messageCode `invalid-{field}`; otherwise its gateway would resend it
 // forever. Bytes without a readable scan id are dropped (counted as malformed).
 // Durable at every step, so an uplink restart or a national outage of hours loses nothing:
-// - a scan is PUBACKed to the broker only after it is fsynced in the uplink's own outbox
-//   (mqtt.js's handleMessage hook: its acknowledgement waits for our callback);
+// - a scan is PUBACKed to the broker only after it is fsynced in the uplink's own outbox; scans
+//   arriving together share one fsync (group commit: take() below), PUBACKs go in arrival order;
 // - it leaves the outbox only after the national service has answered for it AND its receipt has
 //   been PUBACKed by the broker on the way back to the gateway.
 // Floods nothing: batches of at most `batchSize` scans, at most `maxInFlight` batches at once,
@@ -22,6 +22,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { connect, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import { writeToStream } from 'mqtt-packet';
 import type { Logger } from 'pino';
 import { parseTopic, receiptTopic, siteScanSubscription, uplinkStateTopic, type GatewayAddress } from '../../protocol/topics.ts';
 import { encodeUplinkState } from '../../protocol/uplink-state.ts';
@@ -31,6 +32,9 @@ import type { OutboxPort } from '../ports.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import type { NationalClient } from './national-client.ts';
 import { UplinkMetrics } from './metrics.ts';
+
+/** Forwarding defaults: scans per POST (the national service takes up to 1,000) and POSTs at once. */
+export const UPLINK_DEFAULTS = { batchSize: 500, maxInFlight: 4 } as const;
 
 export interface UplinkOptions {
   brokerUrl: string;
@@ -50,6 +54,8 @@ export interface UplinkOptions {
   maxRetryMs?: number;
   breaker?: CircuitBreaker;
   random?: () => number;
+  /** Messages taken from the broker but not yet fsynced (and PUBACKed) at once; default 1,000. */
+  maxUnacknowledged?: number;
   /** After a scan could not be stored: wait this long (doubling, ×16 at most), then reconnect. */
   redeliverMs?: number;
 }
@@ -83,6 +89,12 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
   /** Store failures in a row, and the reconnect that makes the broker deliver those scans again. */
   private storeFailures = 0;
   private redeliverTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The PUBACKs owed on this connection, in the order the PUBLISHes came. */
+  private acks: Promise<void> = Promise.resolve();
+  /** Messages taken whose store has not settled, and mqtt.js's go-ahead held while too many are. */
+  private unsettled = 0;
+  private held: (() => void) | null = null;
+  private readonly maxUnsettled: number;
   /** Ours since we last subscribed on a session the broker did not keep (protocol/uplink-state.ts). */
   private epoch = newEpoch();
 
@@ -97,8 +109,9 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
   private constructor(private readonly options: UplinkOptions) {
     super();
     this.breaker = options.breaker ?? new CircuitBreaker();
-    this.batchSize = options.batchSize ?? 100;
-    this.maxInFlight = options.maxInFlight ?? 2;
+    this.batchSize = options.batchSize ?? UPLINK_DEFAULTS.batchSize;
+    this.maxInFlight = options.maxInFlight ?? UPLINK_DEFAULTS.maxInFlight;
+    this.maxUnsettled = options.maxUnacknowledged ?? 1000;
     const mqttOptions: IClientOptions = {
       clientId: options.clientId ?? `uplink-${options.site}`,
       clean: false,
@@ -112,22 +125,14 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
       will: { topic: uplinkStateTopic(options.site), payload: encodeUplinkState({ status: 'offline' }), qos: 1, retain: true },
     };
     this.client = connect(options.brokerUrl, mqttOptions);
-    // Back-pressure and durability: mqtt.js sends the PUBACK only when this callback is called.
-    // mqtt.js hands over the next message only once this callback is called, so it is called at
-    // once, also after a failure (then without a PUBACK).
-    this.client.handleMessage = (packet, done) => {
-      this.receive(packet).then(
-        () => {
-          this.storeFailures = 0;
-          done();
-        },
-        (e: unknown) => {
-          options.logger.error({ err: (e as Error).message }, 'uplink cannot store a scan; not acknowledging it to the broker');
-          done(e as Error);
-          this.redeliverLater();
-        },
-      );
-    };
+    // Group commit: mqtt.js would hand over the next message only after this callback, so one
+    // fsync per message. Instead every message goes to the outbox at once (appends queued during
+    // one fsync share the next), mqtt.js is told to send no PUBACK (the callback gets an error) and
+    // to go on, and the PUBACK is written here once the fsync covering the message is done.
+    this.client.handleMessage = (packet, done) => this.take(packet, done);
+    this.client.on('connect', () => {
+      this.acks = Promise.resolve(); // a new connection: PUBACKs owed on the old one are void
+    });
     this.subscribed = new Promise((resolve, reject) => {
       const subscribed = () => {
         this.publishBirth();
@@ -166,9 +171,52 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.redeliverTimer) clearTimeout(this.redeliverTimer);
+    // `connected` stays true for a moment after redeliverLater destroyed the socket.
+    const live = this.client.connected && !this.client.stream.destroyed;
     // A clean DISCONNECT discards the will: say offline ourselves (best effort, it is only news).
-    if (this.client.connected) this.client.publish(uplinkStateTopic(this.options.site), encodeUplinkState({ status: 'offline' }), { qos: 1, retain: true });
-    await new Promise<void>((resolve) => this.client.end(false, {}, () => resolve()));
+    if (live) this.client.publish(uplinkStateTopic(this.options.site), encodeUplinkState({ status: 'offline' }), { qos: 1, retain: true });
+    // Without a connection there is nothing to wait for: mqtt.js would wait for PUBACKs of our
+    // in-flight publishes that can no longer come (reconnecting stops here). Their scans stay in
+    // the outbox, so nothing is lost.
+    await new Promise<void>((resolve) => this.client.end(!live, {}, () => resolve()));
+  }
+
+  /**
+   * One incoming message: stored (group commit), then PUBACKed in arrival order, never before its
+   * fsync. A scan that could not be stored gets no PUBACK: a reconnect (redeliverLater) makes the
+   * broker deliver it again; the outbox keeps one record per scan id.
+   */
+  private take(packet: IPublishPacket, done: (error?: Error) => void): void {
+    const stored = this.receive(packet);
+    const stream = this.client.stream;
+    this.unsettled++;
+    const settled = () => {
+      this.unsettled--;
+      const held = this.held;
+      if (held && this.unsettled < this.maxUnsettled) {
+        this.held = null;
+        held();
+      }
+    };
+    this.acks = this.acks.then(async () => {
+      try {
+        await stored;
+      } catch (e) {
+        this.options.logger.error({ err: (e as Error).message }, 'uplink cannot store a scan; not acknowledging it to the broker');
+        this.redeliverLater();
+        return;
+      } finally {
+        settled();
+      }
+      this.storeFailures = 0;
+      if (packet.qos === 1 && packet.messageId !== undefined && stream === this.client.stream && !stream.destroyed) {
+        writeToStream({ cmd: 'puback', messageId: packet.messageId }, stream);
+      }
+    });
+    // mqtt.js sends no PUBACK for a callback with an error, and hands over the next message.
+    const goOn = () => done(PUBACK_DEFERRED);
+    if (this.unsettled < this.maxUnsettled) goOn();
+    else this.held = goOn; // back-pressure: the broker's socket waits until the disk catches up
   }
 
   private async receive(packet: IPublishPacket): Promise<void> {
@@ -224,8 +272,10 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
 
   private nextBatch(): { id: string; event: ScanEvent; payload: Uint8Array }[] {
     const batch: { id: string; event: ScanEvent; payload: Uint8Array }[] = [];
-    for (const { id, payload } of this.options.outbox.pending()) {
+    for (const record of this.options.outbox.pending()) {
+      const id = record.id;
       if (this.inFlight.has(id)) continue;
+      const payload = record.payload; // read from disk: only for the scans this batch takes
       const d = decodeScanEvent(payload);
       if (!d.ok) continue; // stored only after decoding, so this is disk damage; the record stays
       batch.push({ id, event: d.value, payload });
@@ -339,6 +389,9 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
     this.metrics.outboxDepth.set(this.options.outbox.depth);
   }
 }
+
+/** Not a failure: tells mqtt.js that the uplink sends this message's PUBACK itself. */
+const PUBACK_DEFERRED = new Error('PUBACK sent by the uplink after the fsync');
 
 const newEpoch = (): string => randomBytes(12).toString('base64url');
 

@@ -101,10 +101,9 @@ export async function handleIngest(req: IncomingMessage, res: ServerResponse, de
   const known = toStore.length > 0 ? await deps.resolver.lookup(toStore, deps.ingestWaitMs) : new Map<string, ResolvedMetadata>();
   let outcomes;
   try {
-    outcomes = deps.store.ingest(
-      toStore.map((scan) => ({ ...scan, metadata: known.get(`${scan.scheme}:${scan.di}`) ?? null })),
-      now,
-    );
+    // One transaction with the other requests of this turn (group commit); answered once committed.
+    const rows = toStore.map((scan) => ({ ...scan, metadata: known.get(`${scan.scheme}:${scan.di}`) ?? null }));
+    outcomes = rows.length === 0 ? [] : await deps.store.grouped(() => deps.store.ingest(rows, now));
   } catch (e) {
     deps.logger.error({ err: (e as Error).message }, 'could not store a batch');
     return sendProblem(res, 'unavailable', { headers: { 'retry-after': '5' } });
@@ -142,7 +141,7 @@ export async function handleVoid(req: IncomingMessage, res: ServerResponse, deps
   if (!scan || scan.site !== identity.site) return sendProblem(res, 'unknown-scan');
   let voided;
   try {
-    voided = deps.store.voidScan(scanId, deps.now());
+    voided = await deps.store.grouped(() => deps.store.voidScan(scanId, deps.now()));
   } catch (e) {
     deps.logger.error({ err: (e as Error).message }, 'could not void a scan');
     return sendProblem(res, 'unavailable', { headers: { 'retry-after': '5' } });

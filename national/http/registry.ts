@@ -1,7 +1,7 @@
 // The registries' API: GET /v1/orders/{code} (JSON, or a FHIR R4 Bundle of Devices) and
 // GET /v1/access-log (the calling registry's own lookups). Every order lookup by an identified
-// registry is written to the append-only access log before it is answered; if it cannot be
-// written, nothing is answered (503).
+// registry is written to the append-only access log, and committed, before it is answered (lookups
+// arriving together share one commit); if it cannot be written, nothing is answered (503).
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
@@ -59,7 +59,9 @@ export async function handleOrder(req: IncomingMessage, res: ServerResponse, dep
 
   const status = answer.order ? 200 : PROBLEMS[answer.problem!].status;
   try {
-    deps.store.appendAccess({ registryId, atMs: deps.now(), code, outcome: answer.outcome, httpStatus: status });
+    // Lookups arriving together share one commit (group commit); none is answered before it.
+    const entry = { registryId, atMs: deps.now(), code, outcome: answer.outcome, httpStatus: status };
+    await deps.store.grouped(() => deps.store.appendAccess(entry));
   } catch (e) {
     deps.logger.error({ err: (e as Error).message }, 'could not write the access log; the lookup is not answered');
     return sendProblem(res, 'unavailable', { headers: { 'retry-after': '5' } });

@@ -31,7 +31,7 @@ const META: ResolvedMetadata = {
 };
 
 describe('SQLite store', () => {
-  test('creates the schema at the latest version, WAL and synchronous=FULL, and keeps data across reopen', () => {
+  test('creates the schema at the latest version, WAL, and keeps data across reopen', () => {
     const path = join(dir, 'n.sqlite');
     const store = openSqliteStore(path);
     const [o] = store.ingest([newScan()], 1000);
@@ -43,6 +43,23 @@ describe('SQLite store', () => {
     const again = openSqliteStore(path);
     expect(again.getScan(o!.scan.scanId)).toMatchObject({ orderCode: o!.scan.orderCode, receivedAtMs: 1000, metadata: null });
     again.close();
+  });
+
+  test('grouped work is committed when it resolves; the connection leaves the fsync to the group (synchronous=NORMAL)', async () => {
+    const path = join(dir, 'n.sqlite');
+    const store = openSqliteStore(path);
+    const reader = new Database(path, { readonly: true });
+    try {
+      const [a, b] = await Promise.all([store.grouped(() => store.ingest([newScan()], 1000)), store.grouped(() => store.ingest([newScan()], 1000))]);
+      const count = reader.prepare<[], { n: number }>('SELECT count(*) AS n FROM scans').get()!.n;
+      expect([a![0]!.kind, b![0]!.kind, count]).toEqual(['new', 'new', 2]);
+    } finally {
+      reader.close();
+      store.close();
+    }
+    const db = new Database(path);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
   });
 
   test('refuses a database from newer software', () => {

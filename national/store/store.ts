@@ -88,6 +88,11 @@ export interface PendingScan {
 }
 
 export interface NationalStore {
+  /** Runs `work` (calls on this store) in one transaction with the other work queued in the same
+   * turn of the event loop: one commit, one fsync for all (group commit). Resolves with its result
+   * once that commit returned (durable); rejects if `work` threw (its part undone) or the commit
+   * failed (nothing of the group stored). */
+  grouped<T>(work: () => T): Promise<T>;
   /** Stores the new scans (issuing an order code each, and a case code per new case) and returns
    * what was already there for the others: all or nothing. */
   ingest(scans: readonly (NewScan & { metadata?: ResolvedMetadata | null })[], receivedAtMs: number): IngestOutcome[];
