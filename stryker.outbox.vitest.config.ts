@@ -8,6 +8,7 @@ export default defineConfig({
       'gateway/outbox/outbox.test.ts',
       'gateway/outbox/outbox.limits.test.ts',
       'gateway/outbox/outbox.recovery-cases.test.ts',
+      'gateway/outbox/outbox.faults.test.ts',
       'gateway/outbox/outbox.order.test.ts',
       'gateway/outbox/outbox.recovery.test.ts',
       'gateway/outbox/outbox.power-loss.test.ts',
