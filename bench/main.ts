@@ -22,10 +22,11 @@ import { nationalSuite } from './national.bench.ts';
 import { outboxSuite } from './outbox.bench.ts';
 import { uplinkSuite } from './uplink.bench.ts';
 import { parserSuite } from './parser.bench.ts';
+import { piBudgetSuite } from './pi-budget.bench.ts';
 import { startupSuite } from './startup.bench.ts';
 import type { Suite, SuiteContext, SuiteReport } from './suite.ts';
 
-const suites: readonly Suite[] = [parserSuite, startupSuite, mqttSuite, outboxSuite, gatewaySuite, nationalSuite, uplinkSuite, brokerSuite];
+const suites: readonly Suite[] = [parserSuite, startupSuite, mqttSuite, outboxSuite, gatewaySuite, nationalSuite, uplinkSuite, brokerSuite, piBudgetSuite];
 
 interface Args {
   names: string[];
