@@ -40,8 +40,8 @@ export interface GatewayChild {
   logs(): { level: number; msg: string }[];
   /** The process's VmRSS in MB (the command itself: node, or qemu running it). */
   rssMB(): number;
-  /** SIGTERM, then its exit code (null after a signal). */
-  stop(): Promise<number | null>;
+  /** SIGTERM, then its exit code, or the signal's name when a signal ended it. */
+  stop(): Promise<number | string | null>;
 }
 
 const exited = (child: ChildProcess): Promise<void> => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r())));
@@ -96,7 +96,7 @@ export async function startGatewayChild(opts: GatewayChildOptions): Promise<Gate
       // socat keeps systemd-notify's BARRIER fd until it ends.
       listener.kill('SIGTERM');
       await exited(listener);
-      return child.exitCode;
+      return child.exitCode ?? child.signalCode;
     },
   };
 }
