@@ -138,6 +138,7 @@ async function measure(limits: Limits, broker: RunningBroker, dir: string, start
         if (run === starts - 1) {
           // The last start also takes the burst: scanner open, broker connected, then 100 scans at once.
           await gateway.logged('scanner: open');
+          await gateway.logged('gateway ready: accepting scans');
           await waitFor(() => gatewayId in (broker.aedes as unknown as { clients: Record<string, unknown> }).clients, 'the gateway connected', 60_000);
           const scans = watchScans(broker, gatewayId);
           const sizes: number[] = [];

@@ -5,6 +5,7 @@
 // local-demo kind (a plain mqtt:// broker on this host, no TLS), and the scans the broker receives.
 //   const gw = await startGatewayChild({ command: ['node'], bundle, dir, brokerUrl, scannerPath });
 //   await gw.ready;  await gw.logged('scanner: open');      // READY comes before the scanner opens
+//   await gw.logged('gateway ready: accepting scans');      // SIGTERM handled from here on
 //   const scans = watchScans(broker, gw.gatewayId);  await scans.reach(1);
 //   await gw.stop();
 import { spawn, type ChildProcess } from 'node:child_process';

@@ -74,6 +74,9 @@ describe.skipIf(missing.length > 0)('the arm64 gateway package under qemu-aarch6
       try {
         const readyMs = await gateway.ready;
         await gateway.logged('scanner: open'); // opened just after READY: bytes before that are lost
+        // Logged once READY's systemd-notify has returned (socat never answers its barrier: a few
+        // seconds): from then on SIGTERM stops the daemon cleanly; before, it ends it.
+        await gateway.logged('gateway ready: accepting scans');
         await scanner.write(`${SCAN}\r`);
         await scans.reach(1);
         const [event] = scans.events;
