@@ -41,8 +41,8 @@ export interface GatewayChild {
   logs(): { level: number; msg: string }[];
   /** The process's VmRSS in MB (the command itself: node, or qemu running it). */
   rssMB(): number;
-  /** SIGTERM, then its exit code, or the signal's name when a signal ended it. */
-  stop(): Promise<number | string | null>;
+  /** SIGTERM, then its exit code, or the signal's name when a signal ended it; with killAfterMs, SIGKILL if it has not exited by then. */
+  stop(killAfterMs?: number): Promise<number | string | null>;
 }
 
 const exited = (child: ChildProcess): Promise<void> => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r())));
@@ -91,9 +91,11 @@ export async function startGatewayChild(opts: GatewayChildOptions): Promise<Gate
     logs: () => logs,
     logged: (msg) => (logs.some((l) => l.msg === msg) ? Promise.resolve() : Promise.race([exit, new Promise<void>((resolve) => logWaiters.push({ msg, resolve }))])),
     rssMB: () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? Number.NaN) / 1024,
-    async stop() {
+    async stop(killAfterMs) {
       child.kill('SIGTERM');
+      const kill = killAfterMs === undefined ? null : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
       await exited(child);
+      if (kill) clearTimeout(kill);
       // socat keeps systemd-notify's BARRIER fd until it ends.
       listener.kill('SIGTERM');
       await exited(listener);
