@@ -177,7 +177,7 @@ export const piBudgetSuite: Suite = {
   description: `the built gateway under 1 core (taskset) and ${MEMORY_MB} MB (memory cgroup) like a Pi Zero 2 W: start → READY, a ${BURST}-scan burst, RSS, each beside a bare node under the same limits`,
   async run(ctx) {
     if (!existsSync(BUNDLE)) return { notes: ['skip: dist/ is not built (node build.mjs)'], results: null };
-    const missing = ['taskset', 'socat'].filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
+    const missing = ['taskset', 'socat', 'python3'].filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
     if (missing.length) return { notes: [`skip: needs ${missing.join(', ')}`], results: null };
     const starts = ctx.quick ? 2 : 5;
     const dir = mkdtempSync(join(tmpdir(), 'bench-pi-budget-'));

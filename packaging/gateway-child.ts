@@ -1,7 +1,7 @@
 // The gateway bundle as a separate process, started the way a machine would run it, for the qemu
 // smoke test (packaging/gateway-qemu.test.ts) and the Pi budget bench (bench/pi-budget.bench.ts):
 // any command before the bundle (qemu-aarch64-static -L … node, taskset -c 0 node, …), READY=1
-// received as systemd would (a NOTIFY_SOCKET datagram socket, socat), a configuration of the
+// received as systemd would (a NOTIFY_SOCKET datagram socket, python3), a configuration of the
 // local-demo kind (a plain mqtt:// broker on this host, no TLS), and the scans the broker receives.
 //   const gw = await startGatewayChild({ command: ['node'], bundle, dir, brokerUrl, scannerPath });
 //   await gw.ready;  await gw.logged('scanner: open');      // READY comes before the scanner opens
@@ -45,12 +45,31 @@ export interface GatewayChild {
   stop(killAfterMs?: number): Promise<number | string | null>;
 }
 
+// systemd's side of NOTIFY_SOCKET: prints each datagram, and closes the file descriptors one
+// carries, which is how PID 1 answers systemd-notify's BARRIER=1 (socat would keep them, and every
+// systemd-notify would then wait for its timeout).
+const NOTIFY_LISTENER = `
+import array, os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+while True:
+    msg, ancillary, _, _ = s.recvmsg(65536, socket.CMSG_SPACE(64 * 4))
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            fds = array.array('i')
+            fds.frombytes(data[: len(data) - len(data) % fds.itemsize])
+            for fd in fds:
+                os.close(fd)
+    sys.stdout.write(msg.decode('latin1') + '\\n')
+    sys.stdout.flush()
+`;
+
 const exited = (child: ChildProcess): Promise<void> => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r())));
 
 export async function startGatewayChild(opts: GatewayChildOptions): Promise<GatewayChild> {
   const gatewayId = opts.gatewayId ?? 'gw-child';
   const socket = join(opts.dir, `${gatewayId}-notify.sock`);
-  const listener = spawn('socat', ['-u', `UNIX-RECV:${socket}`, 'STDOUT'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const listener = spawn('python3', ['-c', NOTIFY_LISTENER, socket], { stdio: ['ignore', 'pipe', 'ignore'] });
   await waitFor(() => existsSync(socket) || listener.exitCode !== null, 'the notify socket');
   const configFile = join(opts.dir, `${gatewayId}.json`);
   const config = { site: 'smoke-hospital', theatre: 'or-1', gateway: gatewayId, dataDir: join(opts.dir, `${gatewayId}-data`), scanner: { path: opts.scannerPath }, broker: { url: opts.brokerUrl }, station: { port: 0 }, indicator: { driver: 'none' }, logLevel: 'info' };
@@ -96,7 +115,6 @@ export async function startGatewayChild(opts: GatewayChildOptions): Promise<Gate
       const kill = killAfterMs === undefined ? null : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
       await exited(child);
       if (kill) clearTimeout(kill);
-      // socat keeps systemd-notify's BARRIER fd until it ends.
       listener.kill('SIGTERM');
       await exited(listener);
       return child.exitCode ?? child.signalCode;

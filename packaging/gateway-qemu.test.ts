@@ -32,6 +32,7 @@ const missing = [
   spawnSync('aarch64-linux-gnu-strip', ['--version']).status !== 0 && 'aarch64-linux-gnu-strip (binutils-aarch64-linux-gnu)',
   spawnSync('dpkg-deb', ['--version']).status !== 0 && 'dpkg-deb',
   spawnSync('socat', ['-V']).status !== 0 && 'socat',
+  spawnSync('python3', ['--version']).status !== 0 && 'python3 (the NOTIFY_SOCKET listener)',
 ].filter(Boolean);
 if (missing.length) console.warn(`packaging/gateway-qemu.test.ts: skipped: needs ${missing.join(', ')} (apt-get install them; .ci/run does)`);
 
@@ -74,8 +75,8 @@ describe.skipIf(missing.length > 0)('the arm64 gateway package under qemu-aarch6
       try {
         const readyMs = await gateway.ready;
         await gateway.logged('scanner: open'); // opened just after READY: bytes before that are lost
-        // Logged once READY's systemd-notify has returned (socat never answers its barrier: a few
-        // seconds): from then on SIGTERM stops the daemon cleanly; before, it ends it.
+        // Logged once READY's systemd-notify has returned: from then on SIGTERM stops the daemon
+        // cleanly; before, it ends it.
         await gateway.logged('gateway ready: accepting scans');
         await scanner.write(`${SCAN}\r`);
         await scans.reach(1);
