@@ -24,10 +24,11 @@ import { outboxSuite } from './outbox.bench.ts';
 import { uplinkSuite } from './uplink.bench.ts';
 import { parserSuite } from './parser.bench.ts';
 import { ENGINE_CHILD_FLAG, runEngineChild } from './parser-engine-child.ts';
+import { piBudgetSuite } from './pi-budget.bench.ts';
 import { startupSuite } from './startup.bench.ts';
 import type { Suite, SuiteContext, SuiteReport } from './suite.ts';
 
-const suites: readonly Suite[] = [parserSuite, startupSuite, mqttSuite, outboxSuite, gatewaySuite, nationalSuite, uplinkSuite, demoChainSuite, brokerSuite];
+const suites: readonly Suite[] = [parserSuite, startupSuite, mqttSuite, outboxSuite, gatewaySuite, nationalSuite, uplinkSuite, demoChainSuite, brokerSuite, piBudgetSuite];
 
 interface Args {
   names: string[];

@@ -2,7 +2,10 @@
 // only `implant-scan gateway`, so that a Raspberry Pi compiles and keeps in memory the daemon's
 // code and none of the other commands' (national service, provisioning, broker).
 //   node dist/implant-scan-gateway.mjs --config /etc/implant-scan/gateway.json
+//   node dist/implant-scan-gateway.mjs --version     # the package's version
 
+import pkg from '../package.json' with { type: 'json' };
 import { run } from './gateway.ts';
 
-process.exitCode = await run(process.argv.slice(2));
+if (process.argv[2] === '--version') process.stdout.write(`${pkg.version}\n`);
+else process.exitCode = await run(process.argv.slice(2));

@@ -76,6 +76,6 @@ export function debianCopyright(root, packageDirs) {
     paragraphs.push(`Files: ${rel}/*\n${field('Copyright', holders(dir, manifest))}\nLicense: ${licenceOf(manifest)}`);
   }
   // better-sqlite3's binary has SQLite compiled in.
-  paragraphs.push('Files: node_modules/better-sqlite3/deps/sqlite3/*\nCopyright: none: the SQLite authors dedicate SQLite to the public domain\nLicense: public-domain');
+  if (seen.has('node_modules/better-sqlite3')) paragraphs.push('Files: node_modules/better-sqlite3/deps/sqlite3/*\nCopyright: none: the SQLite authors dedicate SQLite to the public domain\nLicense: public-domain');
   return `${paragraphs.join('\n\n')}\n\n${texts}\n`;
 }

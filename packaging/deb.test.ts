@@ -1,15 +1,17 @@
-// The Debian package as hospital IT gets it: built by packaging/build-deb.mjs, inspected with
-// dpkg-deb and lintian (no error or warning), extracted and run without the repository's
-// node_modules; and the systemd units' hardening (plus `systemd-analyze verify` where it can run).
+// The Debian packages as hospital IT gets them (this machine's architecture; other ones are in
+// deb-foreign.test.ts): built by packaging/build-deb.mjs, inspected with dpkg-deb and lintian (no
+// error or warning), extracted and run without the repository's node_modules; and the systemd
+// units' hardening (plus `systemd-analyze verify` where it can run).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionFleet } from '../provisioning/fleet.ts';
 import { createSiteCa, importCa } from '../provisioning/pki.ts';
+import { debianArchitectureOfElf } from './elf.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const LIB = 'usr/lib/implant-scan';
@@ -39,13 +41,16 @@ function isolatedEnv(): NodeJS.ProcessEnv {
 describe.skipIf(!hasDpkgDeb)('the .deb', () => {
   let work: string;
   let deb: string;
+  let gatewayDeb: string;
   let sourcemapDeb: string;
   let extracted: string;
   let control: string;
 
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), 'implant-scan-deb-test-'));
-    [deb, sourcemapDeb] = execFileSync(process.execPath, ['packaging/build-deb.mjs', '--out', work], { cwd: root, encoding: 'utf8', timeout: 240_000 }).trim().split('\n') as [string, string];
+    const debs = execFileSync(process.execPath, ['packaging/build-deb.mjs', '--out', work], { cwd: root, encoding: 'utf8', timeout: 240_000 }).trim().split('\n');
+    const named = (name: string): string => debs.find((d) => basename(d).startsWith(`${name}_`)) ?? '';
+    [deb, gatewayDeb, sourcemapDeb] = [named('implant-scan'), named('implant-scan-gateway'), named('implant-scan-sourcemap')];
     extracted = join(work, 'root');
     control = join(work, 'DEBIAN');
     execFileSync('dpkg-deb', ['-x', deb, extracted]);
@@ -94,8 +99,8 @@ describe.skipIf(!hasDpkgDeb)('the .deb', () => {
     expect(readFileSync(join(control, 'conffiles'), 'utf8')).toBe('/etc/implant-scan/gateway.json.example\n/etc/implant-scan/uplink.env.example\n');
   });
 
-  it.skipIf(!hasLintian)('passes lintian with no error or warning (both packages)', () => {
-    const result = spawnSync('lintian', ['--no-cfg', deb, sourcemapDeb], { encoding: 'utf8', timeout: 240_000 });
+  it.skipIf(!hasLintian)('passes lintian with no error or warning (all three packages)', () => {
+    const result = spawnSync('lintian', ['--no-cfg', deb, gatewayDeb, sourcemapDeb], { encoding: 'utf8', timeout: 240_000 });
     const tags = result.stdout.split('\n').filter((l) => /^[EW]: /.test(l));
     expect(tags).toEqual([]);
     expect(result.stderr).not.toMatch(/^(E|W): |error/im);
@@ -138,7 +143,9 @@ describe.skipIf(!hasDpkgDeb)('the .deb', () => {
     expect(binaries.filter((p) => p.includes('/@serialport/bindings-cpp/'))).toHaveLength(1);
     expect(binaries.filter((p) => p.includes('/better-sqlite3/'))).toHaveLength(1);
     expect(binaries).toHaveLength(2);
+    const arch = execFileSync('dpkg', ['--print-architecture'], { encoding: 'utf8' }).trim();
     for (const binary of binaries) {
+      expect(debianArchitectureOfElf(join(extracted, binary)), binary).toBe(arch);
       const sections = execFileSync('readelf', ['-S', '-W', join(extracted, binary)], { encoding: 'utf8' });
       expect(sections, binary).not.toMatch(/\.symtab|\.debug_|\.comment/);
       expect(statSync(join(extracted, binary)).mode & 0o777, binary).toBe(0o644);
@@ -175,6 +182,51 @@ describe.skipIf(!hasDpkgDeb)('the .deb', () => {
     expect(check.stderr).not.toContain('problem');
     expect(check.stderr).toContain('implant-scan gateway: broker.tls.key /etc/implant-scan/gateway.key: ');
     expect(check.status).toBe(78);
+  });
+
+  it('has a gateway package for theatres: the daemon, serialport, its unit and the udev rule, no better-sqlite3 or other command, and it runs from its own files', () => {
+    const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+    const arch = execFileSync('dpkg', ['--print-architecture'], { encoding: 'utf8' }).trim();
+    const info = execFileSync('dpkg-deb', ['-I', gatewayDeb], { encoding: 'utf8' });
+    expect(info).toMatch(/^ Package: implant-scan-gateway$/m);
+    expect(info).toContain(` Architecture: ${arch}\n`);
+    expect(info).toMatch(/^ Depends: nodejs \(>= 20\), .*\blibc6\b/m);
+    expect(info).toMatch(/^ Conflicts: implant-scan$/m);
+    // A server's implant-scan holds the gateway too: it stands in for this package.
+    expect(execFileSync('dpkg-deb', ['-I', deb], { encoding: 'utf8' })).toContain(` Provides: implant-scan-gateway (= ${version})\n`);
+    const paths = contents(gatewayDeb);
+    for (const path of [
+      `/${LIB}/implant-scan-gateway.mjs`,
+      '/usr/bin/implant-scan-gateway',
+      '/usr/share/man/man1/implant-scan-gateway.1.gz',
+      '/lib/systemd/system/implant-scan-gateway.service',
+      '/lib/udev/rules.d/99-implant-scanner.rules',
+      '/etc/implant-scan/gateway.json.example',
+    ]) {
+      expect(paths).toContain(path);
+      expect(contents(deb), 'the server package holds the gateway too').toContain(path);
+    }
+    expect(paths).toContain('/usr/share/doc/implant-scan-gateway/copyright');
+    expect(paths.filter((p) => /better-sqlite3|bindings\/|file-uri-to-path|\/implant-scan\.mjs$|\/chunks\/|uplink|mosquitto|-crl\./.test(p))).toEqual([]);
+    const gateway = join(work, 'gateway');
+    execFileSync('dpkg-deb', ['-x', gatewayDeb, gateway]);
+    execFileSync('dpkg-deb', ['-e', gatewayDeb, join(work, 'gateway-DEBIAN')]);
+    const binaries = paths.filter((p) => p.endsWith('.node'));
+    expect(binaries).toHaveLength(1);
+    for (const binary of binaries) expect(debianArchitectureOfElf(join(gateway, binary)), binary).toBe(arch);
+    expect(readFileSync(join(gateway, 'usr/share/doc/implant-scan-gateway/copyright'), 'utf8')).not.toContain('better-sqlite3');
+    // Its maintainer scripts handle its one unit; its debconf question is its own.
+    for (const script of ['postinst', 'prerm', 'postrm']) expect(readFileSync(join(work, 'gateway-DEBIAN', script), 'utf8')).toContain('\nUNITS="implant-scan-gateway.service"\n');
+    expect(readFileSync(join(work, 'gateway-DEBIAN', 'templates'), 'utf8')).toMatch(/^Template: implant-scan-gateway\/purge-keys\n/);
+    const bundle = join(gateway, LIB, 'implant-scan-gateway.mjs');
+    const cwd = mkdtempSync(join(work, 'cwd-'));
+    expect(execFileSync(process.execPath, [bundle, '--version'], { cwd, env: isolatedEnv(), encoding: 'utf8' })).toBe(`${version}\n`);
+    const check = spawnSync(process.execPath, [bundle, '--check', '--config', join(gateway, 'etc/implant-scan/gateway.json.example')], { cwd, env: isolatedEnv(), encoding: 'utf8' });
+    expect(check.stderr).toContain('implant-scan gateway: broker.tls.key /etc/implant-scan/gateway.key: ');
+    expect(check.status).toBe(78);
+    const probe = `const r = require('node:module').createRequire(${JSON.stringify(bundle)});
+      console.log(typeof r('@serialport/bindings-cpp').autoDetect().list, r.resolve('serialport'));`;
+    expect(execFileSync(process.execPath, ['-e', probe], { cwd, env: isolatedEnv(), encoding: 'utf8' })).toBe(`function ${join(gateway, LIB, 'node_modules/serialport/dist/index.js')}\n`);
   });
 
   it('loads both native modules from inside the package', () => {

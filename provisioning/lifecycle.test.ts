@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run } from '../cli/provision.ts';
 import { findMosquitto, startMosquitto, type Mosquitto } from '../gateway/broker/mosquitto-test-support.ts';
 import { collect, connectClient } from '../gateway/broker/test-support.ts';
+import { certificateAlertCode } from '../gateway/mqtt/test-support.ts';
 import { scanTopic } from '../protocol/topics.ts';
 import { Ledger } from './ledger.ts';
 
@@ -25,7 +26,7 @@ const faketime = ['/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1', '/usr/l
 const SITE = 'sahlgrenska';
 const DAY_MS = 86_400_000;
 /** The alert Mosquitto (OpenSSL) sends for a revoked client certificate. */
-const REVOKED = 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_REVOKED';
+const REVOKED = certificateAlertCode('CERTIFICATE_REVOKED');
 
 describe.skipIf(binary === null || openssl === null)('a fleet over its life: revoke, add a theatre, 31 days on', () => {
   let dir: string;
@@ -182,7 +183,7 @@ describe.skipIf(binary === null || openssl === null)('a fleet over its life: rev
     expect(await provision('crl', '--ca', ca, '--bundles', bundles)).toBe(0);
     const stale = await startBroker(31);
     // OpenSSL's alert for X509_V_ERR_CRL_HAS_EXPIRED: the gateway is refused although not revoked.
-    await expect(gateway(stale, 'gw-or1')).rejects.toMatchObject({ code: 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED' });
+    await expect(gateway(stale, 'gw-or1')).rejects.toMatchObject({ code: certificateAlertCode('CERTIFICATE_EXPIRED') });
     await stale.dispose();
     await writeFile(join(bundles, 'broker', 'crl.pem'), current);
     const m = await startBroker(31);

@@ -21,14 +21,14 @@ import { findMosquitto, startMosquitto, type Mosquitto } from '../gateway/broker
 import { connectClient, waitUntil } from '../gateway/broker/test-support.ts';
 import { MemoryBirthSeqStore } from '../gateway/mqtt/birth-seq-store.ts';
 import { GatewayLink, type GatewayLinkOptions } from '../gateway/mqtt/link.ts';
-import { captureLog, next } from '../gateway/mqtt/test-support.ts';
+import { captureLog, certificateAlertCode, next } from '../gateway/mqtt/test-support.ts';
 import { RECEIPT_ACCEPTED, SCAN_EVENT } from '../protocol/fixtures/samples.ts';
 import { receiptTopic } from '../protocol/topics.ts';
 import { encodeScanReceipt } from '../protocol/wire.ts';
 
 const binary = findMosquitto();
 const SITE = 'sahlgrenska';
-const REVOKED = 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_REVOKED';
+const REVOKED = certificateAlertCode('CERTIFICATE_REVOKED');
 const root = join(import.meta.dirname, '..');
 
 describe.skipIf(binary === null)('revoking a connected gateway, with the documented Mosquitto restart', () => {

@@ -26,6 +26,10 @@ test('any error value: no throw; a refusal only for a known alert or CONNACK 4/5
 
 test('the codes mqtt.js and OpenSSL give, mapped', () => {
   expect(refusalOf(Object.assign(new Error('sslv3 alert certificate revoked'), { code: 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_REVOKED' }))?.reason).toBe('certificate-revoked');
+  // OpenSSL 3.5 (Node 24) names every alert "ssl/tls alert …".
+  expect(refusalOf(Object.assign(new Error('ssl/tls alert certificate revoked'), { code: 'ERR_SSL_SSL/TLS_ALERT_CERTIFICATE_REVOKED' }))).toEqual({ reason: 'certificate-revoked', detail: 'ERR_SSL_SSL/TLS_ALERT_CERTIFICATE_REVOKED' });
+  expect(refusalOf(Object.assign(new Error('ssl/tls alert certificate expired'), { code: 'ERR_SSL_SSL/TLS_ALERT_CERTIFICATE_EXPIRED' }))?.reason).toBe('certificate-expired');
+  expect(refusalOf(Object.assign(new Error('ssl/tls alert unknown ca'), { code: 'ERR_SSL_SSL/TLS_ALERT_UNKNOWN_CA' }))?.reason).toBe('unknown-ca');
   expect(refusalOf(Object.assign(new Error('Connection refused: Bad username or password'), { code: 4 }))?.reason).toBe('bad-credentials');
   expect(refusalOf(Object.assign(new Error('Connection refused: Not authorized'), { code: 5 }))?.reason).toBe('not-authorized');
   expect(refusalOf(Object.assign(new Error('Connection refused: Server unavailable'), { code: 3 }))).toBeNull();

@@ -14,16 +14,19 @@ export interface BrokerRefusal {
 }
 
 // OpenSSL names the alert the peer sent (Node's err.code); "SSLV3"/"TLSV1" only say where the
-// alert was first defined. An expired CRL on the broker also arrives as "certificate expired".
+// alert was first defined, and OpenSSL 3.5 (Node 24) says "SSL/TLS" for all of them
+// (ERR_SSL_SSL/TLS_ALERT_CERTIFICATE_REVOKED): the alert's own name decides. An expired CRL on the
+// broker also arrives as "certificate expired".
+const TLS_ALERT_CODE = /^ERR_SSL_(?:SSLV3|TLSV1|TLSV13|SSL\/TLS)_ALERT_([A-Z_]+)$/;
 const TLS_ALERTS: Readonly<Record<string, RefusalReason>> = {
-  ERR_SSL_SSLV3_ALERT_CERTIFICATE_REVOKED: 'certificate-revoked',
-  ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED: 'certificate-expired',
-  ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: 'unknown-ca',
-  ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: 'certificate-refused',
-  ERR_SSL_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE: 'certificate-refused',
-  ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN: 'certificate-refused',
-  ERR_SSL_TLSV1_ALERT_ACCESS_DENIED: 'certificate-refused',
-  ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: 'certificate-refused',
+  CERTIFICATE_REVOKED: 'certificate-revoked',
+  CERTIFICATE_EXPIRED: 'certificate-expired',
+  UNKNOWN_CA: 'unknown-ca',
+  BAD_CERTIFICATE: 'certificate-refused',
+  UNSUPPORTED_CERTIFICATE: 'certificate-refused',
+  CERTIFICATE_UNKNOWN: 'certificate-refused',
+  ACCESS_DENIED: 'certificate-refused',
+  CERTIFICATE_REQUIRED: 'certificate-refused',
 };
 
 // MQTT 3.1.1 CONNACK return codes (mqtt.js: ErrorWithReasonCode, code = the return code).
@@ -42,7 +45,8 @@ export const REFUSAL_MESSAGES: Readonly<Record<RefusalReason, string>> = {
 export function refusalOf(err: unknown): BrokerRefusal | null {
   if (typeof err !== 'object' || err === null) return null;
   const { code, message } = err as { code?: unknown; message?: unknown };
-  if (typeof code === 'string' && Object.hasOwn(TLS_ALERTS, code)) return { reason: TLS_ALERTS[code]!, detail: code };
+  const alert = typeof code === 'string' ? TLS_ALERT_CODE.exec(code)?.[1] : undefined;
+  if (alert !== undefined && Object.hasOwn(TLS_ALERTS, alert)) return { reason: TLS_ALERTS[alert]!, detail: code as string };
   if (typeof code === 'number' && Object.hasOwn(CONNACK_CODES, code) && typeof message === 'string' && message.startsWith('Connection refused')) {
     return { reason: CONNACK_CODES[code]!, detail: `CONNACK ${code}` };
   }

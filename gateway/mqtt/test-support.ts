@@ -72,3 +72,9 @@ export async function freePort(): Promise<number> {
   await reserved.release();
   return reserved.port;
 }
+
+/** err.code of a certificate alert from the broker, as this Node's OpenSSL names it: 3.5 and later (Node 24) "SSL/TLS", earlier "SSLV3". */
+export function certificateAlertCode(alert: 'CERTIFICATE_REVOKED' | 'CERTIFICATE_EXPIRED'): string {
+  const [major = 0, minor = 0] = process.versions.openssl.split('.').map(Number);
+  return `ERR_SSL_${major > 3 || (major === 3 && minor >= 5) ? 'SSL/TLS' : 'SSLV3'}_ALERT_${alert}`;
+}
