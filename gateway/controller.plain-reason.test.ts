@@ -1,28 +1,15 @@
 // What the station page shows for a refusal: the nurse's plain reason, for a scan the parser
 // refuses and for a receipt the national service rejects; the log keeps the precise message.
-import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { plainReason } from '../protocol/udi/index.ts';
 import type { ScanReceipt } from '../protocol/wire.ts';
-import { parseConfig } from './config.ts';
-import { GatewayController } from './controller.ts';
-import { ManualLink, MemoryOutbox } from './fakes.test-support.ts';
-import { GatewayMetrics } from './metrics.ts';
+import { ManualLink, testController } from './fakes.test-support.ts';
 
 function controllerWithLog() {
   const link = new ManualLink();
   link.online = true;
   const logs: string[] = [];
-  let seq = 0n;
-  const controller = new GatewayController({
-    config: parseConfig({ site: 'sahlgrenska', theatre: 'or-7', gateway: 'gw-or7' }),
-    outbox: new MemoryOutbox(),
-    link,
-    metrics: new GatewayMetrics(),
-    logger: pino({ level: 'info' }, { write: (line: string) => void logs.push(line) }),
-    sequence: { next: async () => ++seq },
-  });
-  return { controller, link, logs };
+  return { controller: testController(link, undefined, logs).controller, link, logs };
 }
 
 const bytes = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));

@@ -74,19 +74,21 @@ export class RecordingIndicator {
 }
 
 /** A controller of gateway sahlgrenska/or-7/gw-or7 (or `address`) on a memory outbox and a counting
- * sequence, with its link, metrics and a recording indicator, for tests of what it shows. */
-export function testController(link: LinkPort, address = { site: 'sahlgrenska', theatre: 'or-7', gateway: 'gw-or7' }) {
+ * sequence, with its link, metrics and a recording indicator, for tests of what it shows. With
+ * `logs`, every log line (debug and up) is pushed there. */
+export function testController(link: LinkPort, address = { site: 'sahlgrenska', theatre: 'or-7', gateway: 'gw-or7' }, logs?: string[]) {
   const metrics = new GatewayMetrics();
   const indicator = new RecordingIndicator();
+  const outbox = new MemoryOutbox();
   let seq = 0n;
   const controller = new GatewayController({
     config: parseConfig(address),
-    outbox: new MemoryOutbox(),
+    outbox,
     link,
     metrics,
-    logger: pino({ level: 'silent' }),
+    logger: logs ? pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) }) : pino({ level: 'silent' }),
     indicator,
     sequence: { next: async () => ++seq },
   });
-  return { controller, metrics, indicator };
+  return { controller, metrics, indicator, outbox };
 }

@@ -1,13 +1,9 @@
 // The theatre gateway takes an ISBT 128 implant (human tissue, ICCBBA ST-011) as a product: stored,
 // published over the wire with its scheme, while the personal-id guard still runs on it.
-import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { parse } from '../protocol/udi/index.ts';
 import { decodeScanEvent } from '../protocol/wire.ts';
-import { parseConfig } from './config.ts';
-import { GatewayController } from './controller.ts';
-import { ManualLink, MemoryOutbox, RecordingIndicator } from './fakes.test-support.ts';
-import { GatewayMetrics } from './metrics.ts';
+import { ManualLink, testController } from './fakes.test-support.ts';
 import { decide } from './scan-decision.ts';
 
 const ALLOGRAFT = ']d1=+06000=/A9999XYZ100T0476=,000025=A99972312345600=>025032=}023032&,1000000000000XYZ123';
@@ -15,20 +11,10 @@ const ALLOGRAFT = ']d1=+06000=/A9999XYZ100T0476=,000025=A99972312345600=>025032=
 const DIN_LIKE_PERSONNUMMER = ']d1=+03000=/A9997XYZ100T0479=A19191212123400=,000012';
 
 function setup() {
-  const outbox = new MemoryOutbox();
   const link = new ManualLink();
   link.online = true;
   const logs: string[] = [];
-  let seq = 0n;
-  const controller = new GatewayController({
-    config: parseConfig({ site: 'sahlgrenska', theatre: 'or-7', gateway: 'gw-or7' }),
-    outbox,
-    link,
-    metrics: new GatewayMetrics(),
-    logger: pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) }),
-    indicator: new RecordingIndicator(),
-    sequence: { next: async () => ++seq },
-  });
+  const { controller, outbox } = testController(link, undefined, logs);
   return { outbox, link, logs, controller };
 }
 

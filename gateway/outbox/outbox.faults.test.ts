@@ -1,30 +1,14 @@
 // Faults where the outbox does more than append: a refused write must not shrink the capacity
 // left, a full disk during compaction keeps the records where they are, any other failure there
 // makes the outbox unhealthy (the daemon is restarted and recovery reads what is on disk).
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { nodeFileIo, type FileIo } from '../storage/file-io.ts';
+import { failure, FRAME, ids, MAGIC_BYTES, outboxDir, payload } from './outbox-dir.test-support.ts';
 import { Outbox, OutboxFullError, OutboxWriteError } from './outbox.ts';
-import { encodeRecord } from './record.ts';
 
-let dir: string;
-const opened: Outbox[] = [];
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'outbox-faults-'));
-});
-afterEach(async () => {
-  for (const o of opened.splice(0)) await o.close();
-  await rm(dir, { recursive: true, force: true });
-});
-
-const MAGIC_BYTES = 8;
-const payload = (i: number) => new Uint8Array(40).fill(i);
-const FRAME = encodeRecord({ type: 'append', seq: 1, id: 'a0', payload: payload(0) }).length;
-const ids = (n: number) => Array.from({ length: n }, (_, i) => `a${i}`);
-const journals = async () => (await readdir(dir)).filter((n) => n.endsWith('.journal')).sort();
-const failure = (code: string) => Object.assign(new Error('injected'), { code });
+const box = outboxDir('outbox-faults-');
+const openOutbox = box.open;
+const journals = box.journals;
 
 /** Writes of bytes holding `marker` fail with `code` while armed. */
 function failingWrites(marker: string) {
@@ -35,12 +19,6 @@ function failingWrites(marker: string) {
       state.armed && Buffer.from(buffer.subarray(offset, offset + length)).includes(marker) ? Promise.reject(failure(state.code)) : nodeFileIo.write(fd, buffer, offset, length, position),
   };
   return { io, state };
-}
-
-async function openOutbox(options: Partial<Parameters<typeof Outbox.open>[0]> = {}): Promise<Outbox> {
-  const o = await Outbox.open({ dir, ...options });
-  opened.push(o);
-  return o;
 }
 
 it('a write refused for a full disk leaves the whole capacity for the scans that follow', async () => {

@@ -2,51 +2,16 @@
 // byte, the high-water mark at run time, what close and a failure refuse, the errno a refusal
 // carries. Written for the survivors of a mutation run (docs/testing.md): each test pins a bound
 // or a branch that the behaviour tests pass through without deciding.
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { nodeFileIo, type FileIo } from '../storage/file-io.ts';
-import { Outbox, OutboxClosedError, OutboxFullError, OutboxWriteError } from './outbox.ts';
-import { encodeRecord } from './record.ts';
+import { describe, expect, it } from 'vitest';
+import { nodeFileIo } from '../storage/file-io.ts';
+import { countingIo, failure, FRAME, ids, MAGIC_BYTES, outboxDir, payload } from './outbox-dir.test-support.ts';
+import { OutboxClosedError, OutboxFullError, OutboxWriteError } from './outbox.ts';
 
-let dir: string;
-const opened: Outbox[] = [];
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'outbox-limits-'));
-});
-afterEach(async () => {
-  for (const o of opened.splice(0)) await o.close();
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function openOutbox(options: Partial<Parameters<typeof Outbox.open>[0]> = {}): Promise<Outbox> {
-  const o = await Outbox.open({ dir, ...options });
-  opened.push(o);
-  return o;
-}
-
-const MAGIC_BYTES = 8;
-const payload = (i: number) => new Uint8Array(40).fill(i);
-/** Every id below is two characters and every payload 40 bytes: all appends frame to this size. */
-const FRAME = encodeRecord({ type: 'append', seq: 1, id: 'a0', payload: payload(0) }).length;
-const ids = (n: number) => Array.from({ length: n }, (_, i) => `a${i}`);
-
-/** Real file operations, counted, with faults a test arms. */
-function countingIo(over: Partial<FileIo> = {}) {
-  const counts = { write: 0, fdatasync: 0, fsync: 0, open: 0 };
-  const io: FileIo = {
-    ...nodeFileIo,
-    open: (...a) => (counts.open++, nodeFileIo.open(...a)),
-    write: (...a) => (counts.write++, nodeFileIo.write(...a)),
-    fdatasync: (fd) => (counts.fdatasync++, nodeFileIo.fdatasync(fd)),
-    fsync: (fd) => (counts.fsync++, nodeFileIo.fsync(fd)),
-    ...over,
-  };
-  return { io, counts };
-}
-const failure = (code?: string) => Object.assign(new Error('injected'), code === undefined ? {} : { code });
-const journalFiles = async () => (await readdir(dir)).filter((n) => n.endsWith('.journal')).sort();
+const box = outboxDir('outbox-limits-');
+const openOutbox = box.open;
+const journalFiles = box.journals;
 
 describe('the errors a refusal carries', () => {
   it('say what they are in code, name and message, and keep their cause', () => {
@@ -89,7 +54,7 @@ describe('sizes to the byte', () => {
     await o.append('a3', payload(3));
     const files = await journalFiles();
     expect(files).toHaveLength(2);
-    expect((await stat(join(dir, files[0]!))).size).toBe(MAGIC_BYTES + 3 * FRAME);
+    expect((await stat(join(box.dir, files[0]!))).size).toBe(MAGIC_BYTES + 3 * FRAME);
   });
 
   it('a record larger than a segment goes into the empty segment there is, not into a new one', async () => {
@@ -104,7 +69,7 @@ describe('sizes to the byte', () => {
     const o = await openOutbox({ segmentBytes: MAGIC_BYTES + 2 * FRAME });
     for (const [i, id] of ids(5).entries()) await o.append(id, payload(i));
     let onDisk = 0;
-    for (const f of await journalFiles()) onDisk += (await stat(join(dir, f))).size;
+    for (const f of await journalFiles()) onDisk += (await stat(join(box.dir, f))).size;
     expect(o.bytes).toBe(onDisk);
     expect(onDisk).toBeGreaterThan(2 * (MAGIC_BYTES + 2 * FRAME));
   });

@@ -2,56 +2,27 @@
 // torn tail, what recovery leaves alone, when an old segment is copied forward. Each test pins a
 // branch the random damage and power-loss properties pass through without deciding (the survivors
 // of a mutation run, docs/testing.md).
-import { appendFile, mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { nodeFileIo, type FileIo } from '../storage/file-io.ts';
+import { describe, expect, it } from 'vitest';
+import { nodeFileIo } from '../storage/file-io.ts';
+import { countingIo, FRAME, ids, MAGIC_BYTES, outboxDir, payload } from './outbox-dir.test-support.ts';
 import { Outbox } from './outbox.ts';
 import { encodeRecord } from './record.ts';
 
-let dir: string;
-const opened: Outbox[] = [];
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'outbox-cases-'));
-});
-afterEach(async () => {
-  for (const o of opened.splice(0)) await o.close();
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function openOutbox(options: Partial<Parameters<typeof Outbox.open>[0]> = {}): Promise<Outbox> {
-  const o = await Outbox.open({ dir, ...options });
-  opened.push(o);
-  return o;
-}
-
-const MAGIC_BYTES = 8;
-const payload = (i: number) => new Uint8Array(40).fill(i);
-const FRAME = encodeRecord({ type: 'append', seq: 1, id: 'a0', payload: payload(0) }).length;
-const ids = (n: number) => Array.from({ length: n }, (_, i) => `a${i}`);
-const journals = async () => (await readdir(dir)).filter((n) => n.endsWith('.journal')).sort();
+const box = outboxDir('outbox-cases-');
+const openOutbox = box.open;
+const journals = box.journals;
 const pendingIds = (o: Outbox) => [...o.pending()].map((p) => p.id);
 
 /** Two segments of three records each (a0–a2, a3–a5), closed. */
 async function twoSegments(): Promise<[string, string]> {
-  const o = await Outbox.open({ dir, segmentBytes: MAGIC_BYTES + 3 * FRAME });
+  const o = await Outbox.open({ dir: box.dir, segmentBytes: MAGIC_BYTES + 3 * FRAME });
   for (const [i, id] of ids(6).entries()) await o.append(id, payload(i));
   await o.close();
   const files = await journals();
   expect(files).toHaveLength(2);
   return files as [string, string];
-}
-
-function countingIo(over: Partial<FileIo> = {}) {
-  const counts = { fsync: 0, open: 0 };
-  const io: FileIo = {
-    ...nodeFileIo,
-    open: (...a) => (counts.open++, nodeFileIo.open(...a)),
-    fsync: (fd) => (counts.fsync++, nodeFileIo.fsync(fd)),
-    ...over,
-  };
-  return { io, counts };
 }
 
 describe('what recovery reads as what', () => {
@@ -67,17 +38,17 @@ describe('what recovery reads as what', () => {
 
   it('garbage after the newest segment\'s last record is a torn tail, cut off and synced', async () => {
     const [, newer] = await twoSegments();
-    await appendFile(join(dir, newer), Buffer.from('garbage'));
+    await appendFile(join(box.dir, newer), Buffer.from('garbage'));
     const { io, counts } = countingIo();
     const o = await openOutbox({ io });
     expect(o.recovery).toMatchObject({ verdict: 'torn-tail', tornBytes: 7, damaged: [] });
     expect(counts.fsync).toBe(1);
-    expect((await stat(join(dir, newer))).size).toBe(MAGIC_BYTES + 3 * FRAME);
+    expect((await stat(join(box.dir, newer))).size).toBe(MAGIC_BYTES + 3 * FRAME);
   });
 
   it('the same garbage after an older segment is damage: that segment was whole once', async () => {
     const [older] = await twoSegments();
-    await appendFile(join(dir, older), Buffer.from('garbage'));
+    await appendFile(join(box.dir, older), Buffer.from('garbage'));
     const o = await openOutbox();
     expect(o.recovery).toMatchObject({ verdict: 'damaged', tornBytes: 0, damagedSegments: [older] });
     expect(o.recovery.damaged.map((d) => [d.start, d.end])).toEqual([[MAGIC_BYTES + 3 * FRAME, MAGIC_BYTES + 3 * FRAME + 7]]);
@@ -86,7 +57,7 @@ describe('what recovery reads as what', () => {
 
   it('which segment is the newest does not depend on the order readdir lists them in', async () => {
     const [older] = await twoSegments();
-    await appendFile(join(dir, older), Buffer.from('garbage'));
+    await appendFile(join(box.dir, older), Buffer.from('garbage'));
     const o = await openOutbox({ io: { ...nodeFileIo, readdir: async (d) => (await nodeFileIo.readdir(d)).sort().reverse() } });
     expect(o.recovery).toMatchObject({ verdict: 'damaged', tornBytes: 0, damagedSegments: [older] });
     expect(pendingIds(o)).toEqual(ids(6));
@@ -94,7 +65,7 @@ describe('what recovery reads as what', () => {
 
   it('a damaged magic with whole records after it is damage from byte 0, and the records are kept', async () => {
     const [older] = await twoSegments();
-    const path = join(dir, older);
+    const path = join(box.dir, older);
     const bytes = await readFile(path);
     bytes[0] = 0x00;
     await writeFile(path, bytes);
@@ -105,41 +76,41 @@ describe('what recovery reads as what', () => {
   });
 
   it('an older segment cut inside its magic is set aside as foreign (it may have held a mark), not removed', async () => {
-    const a = await Outbox.open({ dir, segmentBytes: MAGIC_BYTES + 3 * FRAME });
+    const a = await Outbox.open({ dir: box.dir, segmentBytes: MAGIC_BYTES + 3 * FRAME });
     for (const [i, id] of ids(6).entries()) await a.append(id, payload(i), { mark: BigInt(i + 1) });
     await a.close();
     const [older] = await journals();
-    await truncate(join(dir, older!), 4);
+    await truncate(join(box.dir, older!), 4);
     const o = await openOutbox();
     expect(o.recovery.foreignFiles).toEqual([older]);
     expect(o.recovery.verdict).toBe('damaged');
-    expect(await readdir(dir)).toContain(`${older}.foreign`);
+    expect(await readdir(box.dir)).toContain(`${older}.foreign`);
     expect(o.highWaterMark).toBeNull(); // the lost segment may have held a higher mark
   });
 
   it('a file named as a segment that is not one makes the high-water mark unknown', async () => {
-    await writeFile(join(dir, '0000000000000001.journal'), 'not a journal at all');
+    await writeFile(join(box.dir, '0000000000000001.journal'), 'not a journal at all');
     const o = await openOutbox();
     await o.append('a0', payload(0), { mark: 5n });
     expect(o.highWaterMark).toBeNull();
   });
 
   it('set-aside and quarantine files are left alone at the next open', async () => {
-    await writeFile(join(dir, 'notes.txt'), 'hello');
+    await writeFile(join(box.dir, 'notes.txt'), 'hello');
     const [older] = await twoSegments();
-    await appendFile(join(dir, older), Buffer.from('garbage'));
-    const first = await Outbox.open({ dir });
+    await appendFile(join(box.dir, older), Buffer.from('garbage'));
+    const first = await Outbox.open({ dir: box.dir });
     expect(first.recovery.quarantineFiles).toHaveLength(1);
     await first.close();
-    const before = (await readdir(dir)).sort();
+    const before = (await readdir(box.dir)).sort();
     const again = await openOutbox();
     expect(again.recovery.foreignFiles).toEqual([]);
-    expect((await readdir(dir)).sort()).toEqual(before);
+    expect((await readdir(box.dir)).sort()).toEqual(before);
   });
 
   it('quarantine copies are whole even when the disk takes a few bytes per write', async () => {
     const [older] = await twoSegments();
-    await appendFile(join(dir, older), Buffer.from('0123456789abcdefghij'));
+    await appendFile(join(box.dir, older), Buffer.from('0123456789abcdefghij'));
     const o = await openOutbox({ io: { ...nodeFileIo, write: (fd, b, off, len, pos) => nodeFileIo.write(fd, b, off, Math.min(len, 3), pos) } });
     const [range] = o.recovery.damaged;
     expect(await readFile(range!.quarantine!, 'latin1')).toBe('0123456789abcdefghij');
@@ -147,7 +118,7 @@ describe('what recovery reads as what', () => {
 
   it('a quarantine copy that cannot be written is reported as null, and no file is listed', async () => {
     const [older] = await twoSegments();
-    await appendFile(join(dir, older), Buffer.from('garbage'));
+    await appendFile(join(box.dir, older), Buffer.from('garbage'));
     const o = await openOutbox({
       io: { ...nodeFileIo, open: async (p, flags, mode) => (p.endsWith('.quarantine') ? Promise.reject(Object.assign(new Error('full'), { code: 'ENOSPC' })) : nodeFileIo.open(p, flags, mode)) },
     });
@@ -157,7 +128,7 @@ describe('what recovery reads as what', () => {
   });
 
   it('the high-water mark in a segment\'s header survives when every marked append was retired and compacted away', async () => {
-    const a = await Outbox.open({ dir, segmentBytes: MAGIC_BYTES + 3 * FRAME });
+    const a = await Outbox.open({ dir: box.dir, segmentBytes: MAGIC_BYTES + 3 * FRAME });
     for (const [i, id] of ids(6).entries()) await a.append(id, payload(i), { mark: BigInt(10 + i) });
     for (const id of ids(6)) await a.retire(id);
     await a.append('b0', payload(9));
@@ -169,7 +140,7 @@ describe('what recovery reads as what', () => {
 
   it('after a restart, a segment holding only its mark record counts as empty: a large record goes into it', async () => {
     // What a new segment looks like before its first record: the magic and the mark so far.
-    await writeFile(join(dir, '0000000000000001.journal'), Buffer.concat([Buffer.from('ISJRNL1\n', 'latin1'), encodeRecord({ type: 'mark', mark: 7n })]));
+    await writeFile(join(box.dir, '0000000000000001.journal'), Buffer.concat([Buffer.from('ISJRNL1\n', 'latin1'), encodeRecord({ type: 'mark', mark: 7n })]));
     const { io, counts } = countingIo();
     const o = await openOutbox({ io, segmentBytes: 40 });
     expect(o.highWaterMark).toBe(7n);
