@@ -48,6 +48,8 @@ import { formatNumber, renderTable } from './table.ts';
 const SITE = 'bench-hospital';
 /** The V8 limits the systemd unit runs the daemon with (packaging/systemd/implant-scan-gateway.service). */
 const DAEMON_NODE_FLAGS = (process.env.DAEMON_NODE_FLAGS ?? '--max-semi-space-size=2 --max-old-space-size=64').split(' ').filter(Boolean);
+/** The unit's environment (packaging/systemd/implant-scan-gateway.service), for the daemon and its idle-node floor alike. */
+const DAEMON_ENV = { ...process.env, MALLOC_ARENA_MAX: '1' };
 /** The gateway's own bundle, as the systemd unit runs it. */
 const CLI = 'dist/implant-scan-gateway.mjs';
 const ADDRESS = { site: SITE, theatre: 'or-1', gateway: 'gw-bench' };
@@ -162,7 +164,7 @@ async function cliStartToReady(dir: string, brokerUrl: string, scannerPath: stri
       }
     });
     const t0 = performance.now();
-    daemon = spawn(process.execPath, [...DAEMON_NODE_FLAGS, CLI, '--config', configFile], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NOTIFY_SOCKET: socket } });
+    daemon = spawn(process.execPath, [...DAEMON_NODE_FLAGS, CLI, '--config', configFile], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...DAEMON_ENV, NOTIFY_SOCKET: socket } });
     await until(() => !Number.isNaN(readyAt) || daemon!.exitCode !== null, 20_000, 'READY=1 from the CLI');
     if (Number.isNaN(readyAt)) throw new Error(`the gateway CLI exited (${daemon.exitCode}) before READY=1`);
     return { ms: readyAt - t0, cpuMs: readyCpuMs };
@@ -190,7 +192,7 @@ async function spawnToExit(args: string[]): Promise<{ ms: number; cpuMs: number 
 
 /** VmRSS of an idle Node with the daemon's flags: the floor beside the daemon's RSS. */
 async function idleNodeRssMB(): Promise<number> {
-  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, '-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, '-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore', env: DAEMON_ENV });
   try {
     await new Promise((r) => setTimeout(r, 500));
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
@@ -352,7 +354,7 @@ async function run(ctx: SuiteContext): Promise<SuiteReport> {
       await receipts.subscribeAsync(`implant/v1/${SITE}/${ADDRESS.theatre}/${ADDRESS.gateway}/scan`, { qos: 1 });
       const configFile = join(dir, 'rss.json');
       writeFileSync(configFile, JSON.stringify({ ...ADDRESS, dataDir: join(dir, 'rss'), scanner: { path: scanner.devicePath }, broker: { url: broker.url }, station: { port: 0 }, logLevel: 'warn' }));
-      const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, CLI, '--config', configFile], { stdio: ['ignore', 'ignore', 'inherit'] });
+      const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, CLI, '--config', configFile], { stdio: ['ignore', 'ignore', 'inherit'], env: DAEMON_ENV });
       const vmRss = () => {
         const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
         return m ? Math.round((Number(m[1]) / 1024) * 10) / 10 : Number.NaN;
