@@ -47,6 +47,24 @@ describe('sizes to the byte', () => {
     expect([...o.pending()].map((p) => p.id)).toEqual(ids(10));
   });
 
+  it('a record larger than maxBatchBytes is written alone, not held back', async () => {
+    const { io, counts } = countingIo();
+    const o = await openOutbox({ io, maxBatchBytes: FRAME - 1 });
+    const before = counts.fdatasync;
+    await Promise.all(ids(3).map((id, i) => o.append(id, payload(i))));
+    expect(counts.fdatasync - before).toBe(3);
+    expect(o.depth).toBe(3);
+  });
+
+  it('capacity counts a record once after compaction copied it forward', async () => {
+    const o = await openOutbox({ segmentBytes: MAGIC_BYTES + 4 * FRAME, capacityBytes: 4 * FRAME });
+    for (const [i, id] of ids(4).entries()) await o.append(id, payload(i));
+    for (const id of ids(4).slice(1)) await o.retire(id); // the last retire leaves a0 alone: compaction copies it forward
+    for (const id of ['b0', 'b1', 'b2']) await o.append(id, payload(9)); // b0 waits behind that compaction
+    await expect(o.append('b3', payload(9))).rejects.toBeInstanceOf(OutboxFullError);
+    expect([...o.pending()].map((p) => p.id)).toEqual(['a0', 'b0', 'b1', 'b2']);
+  });
+
   it('a segment takes records until the next would pass segmentBytes, then a new one starts', async () => {
     const o = await openOutbox({ segmentBytes: MAGIC_BYTES + 3 * FRAME });
     for (const [i, id] of ids(3).entries()) await o.append(id, payload(i));
