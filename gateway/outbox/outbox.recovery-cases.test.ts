@@ -138,6 +138,28 @@ describe('what recovery reads as what', () => {
     expect(pendingIds(o)).toEqual(['b0']);
   });
 
+  it('the highest mark outlives compaction when the newest segment lost its header mark to a power cut', async () => {
+    // Found by the sequence power-loss property: a new segment whose header write was torn after
+    // its magic; compaction then copied the one pending record (mark 1) into it and deleted the
+    // segment that held mark 5, and the next open continued the sequence below an acknowledged one.
+    const magic = Buffer.from('ISJRNL1\n', 'latin1');
+    const older = Buffer.concat([
+      magic,
+      encodeRecord({ type: 'append', seq: 1, id: 'a0', payload: payload(0), mark: 1n }),
+      encodeRecord({ type: 'append', seq: 2, id: 'a1', payload: payload(1), mark: 5n }),
+      encodeRecord({ type: 'retire', id: 'a1' }),
+    ]);
+    await writeFile(join(box.dir, '0000000000000001.journal'), older);
+    await writeFile(join(box.dir, '0000000000000002.journal'), magic);
+    const first = await Outbox.open({ dir: box.dir });
+    expect(first.highWaterMark).toBe(5n);
+    await first.close();
+    expect(await journals()).not.toContain('0000000000000001.journal'); // compacted away
+    const again = await openOutbox();
+    expect(pendingIds(again)).toEqual(['a0']);
+    expect(again.highWaterMark).toBe(5n);
+  });
+
   it('after a restart, a segment holding only its mark record counts as empty: a large record goes into it', async () => {
     // What a new segment looks like before its first record: the magic and the mark so far.
     await writeFile(join(box.dir, '0000000000000001.journal'), Buffer.concat([Buffer.from('ISJRNL1\n', 'latin1'), encodeRecord({ type: 'mark', mark: 7n })]));

@@ -16,6 +16,8 @@
 // - High-water mark: an append may carry a mark (the daemon passes the ScanEvent sequence); every
 //   new segment starts with a mark record of the highest mark so far, so the highest mark ever
 //   appended survives retires and compaction (the sequence continues from it after a crash).
+//   Compaction deletes a segment only while a newer one holds the highest mark; otherwise (a new
+//   segment whose header mark a power cut tore off) it starts a segment that does first.
 // - Compaction: a segment is deleted once none of its records is pending and every older segment
 //   is gone (so a retire record is never deleted while the append it cancels is still on disk);
 //   an old segment that is mostly retired has its pending records copied forward (fsynced) first.
@@ -103,6 +105,8 @@ interface Segment {
   headerBytes: number;
   pendingCount: number;
   pendingBytes: number;
+  /** The highest mark this segment holds (its header's or an append's), or null. */
+  maxMark: bigint | null;
 }
 
 interface Location {
@@ -121,6 +125,8 @@ interface Queued {
   resolve: () => void;
   reject: (e: Error) => void;
 }
+
+const maxOf = (a: bigint | null, b: bigint): bigint => (a === null || b > a ? b : a);
 
 export interface PendingRecord {
   readonly id: string;
@@ -343,7 +349,10 @@ export class Outbox implements OutboxPort {
     for (const q of batch) {
       if (q.record.type === 'append') {
         this.place(q.record.id, q.record.seq, active, offset, q.bytes.length, q.record.payload.length);
-        if (q.record.mark !== undefined) this.raiseHighWater(q.record.mark);
+        if (q.record.mark !== undefined) {
+          this.raiseHighWater(q.record.mark);
+          active.maxMark = maxOf(active.maxMark, q.record.mark);
+        }
       }
       offset += q.bytes.length;
     }
@@ -408,6 +417,10 @@ export class Outbox implements OutboxPort {
       const sparse = oldest.pendingBytes * 2 < used;
       const bloated = this.bytes > 2 * this.pendingBytes + 2 * this.segmentBytes;
       if (oldest.pendingCount > 0 && !sparse && !bloated) return;
+      // The highest mark must outlive the segment: if no newer segment holds it (a new segment whose
+      // header mark was torn off by a power cut holds none), a new segment's header carries it.
+      const highWater = this.highWater;
+      if (highWater !== null && !this.segments.slice(1).some((s) => s.maxMark !== null && s.maxMark >= highWater)) await this.newSegment();
       if (oldest.pendingCount > 0) {
         try {
           await this.copyForward(oldest);
@@ -475,7 +488,7 @@ export class Outbox implements OutboxPort {
       await this.io.close(fd).catch(() => {});
       throw new OutboxWriteError((e as NodeJS.ErrnoException).code ?? 'EIO', e);
     }
-    const segment: Segment = { number, path, fd, size: header.length, headerBytes: header.length, pendingCount: 0, pendingBytes: 0 };
+    const segment: Segment = { number, path, fd, size: header.length, headerBytes: header.length, pendingCount: 0, pendingBytes: 0, maxMark: this.highWater };
     this.lastNumber = number;
     this.segments.push(segment);
     return segment;
@@ -541,20 +554,24 @@ export class Outbox implements OutboxPort {
       }
       const firstRecord = decoded.records[0];
       const headerBytes = firstRecord?.record.type === 'mark' ? firstRecord.offset + firstRecord.size : MAGIC.length;
-      const segment: Segment = { number, path, fd, size, headerBytes, pendingCount: 0, pendingBytes: 0 };
+      const segment: Segment = { number, path, fd, size, headerBytes, pendingCount: 0, pendingBytes: 0, maxMark: null };
       this.segments.push(segment);
       this.lastNumber = number;
       report.recordsRecovered += decoded.records.length;
       for (const { record, offset, size: frameSize } of decoded.records) {
         if (record.type === 'mark') {
           this.raiseHighWater(record.mark);
+          segment.maxMark = maxOf(segment.maxMark, record.mark);
         } else if (record.type === 'retire') {
           const at = this.index.get(record.id);
           if (at) this.forget(record.id, at);
         } else {
           this.place(record.id, record.seq, segment, offset, frameSize, record.payload.length);
           if (record.seq > maxSeq) maxSeq = record.seq;
-          if (record.mark !== undefined) this.raiseHighWater(record.mark);
+          if (record.mark !== undefined) {
+            this.raiseHighWater(record.mark);
+            segment.maxMark = maxOf(segment.maxMark, record.mark);
+          }
         }
       }
     }
