@@ -349,10 +349,7 @@ export class Outbox implements OutboxPort {
     for (const q of batch) {
       if (q.record.type === 'append') {
         this.place(q.record.id, q.record.seq, active, offset, q.bytes.length, q.record.payload.length);
-        if (q.record.mark !== undefined) {
-          this.raiseHighWater(q.record.mark);
-          active.maxMark = maxOf(active.maxMark, q.record.mark);
-        }
+        if (q.record.mark !== undefined) this.noteMark(active, q.record.mark);
       }
       offset += q.bytes.length;
     }
@@ -374,8 +371,10 @@ export class Outbox implements OutboxPort {
     }
   }
 
-  private raiseHighWater(mark: bigint): void {
-    if (this.highWater === null || mark > this.highWater) this.highWater = mark;
+  /** A mark on disk in `segment`: it may raise the outbox's highest and the segment's. */
+  private noteMark(segment: Segment, mark: bigint): void {
+    this.highWater = maxOf(this.highWater, mark);
+    segment.maxMark = maxOf(segment.maxMark, mark);
   }
 
   private place(id: string, seq: number, segment: Segment, offset: number, size: number, payloadLength: number): void {
@@ -560,18 +559,14 @@ export class Outbox implements OutboxPort {
       report.recordsRecovered += decoded.records.length;
       for (const { record, offset, size: frameSize } of decoded.records) {
         if (record.type === 'mark') {
-          this.raiseHighWater(record.mark);
-          segment.maxMark = maxOf(segment.maxMark, record.mark);
+          this.noteMark(segment, record.mark);
         } else if (record.type === 'retire') {
           const at = this.index.get(record.id);
           if (at) this.forget(record.id, at);
         } else {
           this.place(record.id, record.seq, segment, offset, frameSize, record.payload.length);
           if (record.seq > maxSeq) maxSeq = record.seq;
-          if (record.mark !== undefined) {
-            this.raiseHighWater(record.mark);
-            segment.maxMark = maxOf(segment.maxMark, record.mark);
-          }
+          if (record.mark !== undefined) this.noteMark(segment, record.mark);
         }
       }
     }
