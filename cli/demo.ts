@@ -11,7 +11,7 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { createInterface, type Interface } from 'node:readline';
 import pino from 'pino';
 import { startSimulator } from '../firmware-sim/simulator.ts';
 import { allowAllForLocalDemoAcl } from '../gateway/broker/acl.ts';
@@ -28,6 +28,7 @@ import { bearerUplinkAuthenticator } from '../national/auth/uplink-auth.ts';
 import { catalogueSource, sampleCatalogue } from '../national/sources/catalogue.ts';
 import { createNationalService } from '../national/service.ts';
 import { commandLine, untilStopped } from './args.ts';
+import { until, watchOutcomes } from './demo-outcomes.ts';
 
 const HELP = `usage: implant-scan demo [--data-dir DIR] [--broker-port N] [--station-port N] [--national-port N] [--exit-on-eof]
 
@@ -130,35 +131,33 @@ async function runChain({ dataDir, ports: [brokerPort, stationPort, nationalPort
     { logger: logger.child({ part: 'gateway' }) },
   );
   const { controller } = gateway;
-  const frames = countFrames(controller);
+  const outcomes = watchOutcomes(controller, (line) => void process.stdout.write(line));
 
   try {
     // Ready means a scan typed now is read: the scanner's port open (an opening port discards what
     // came before) and the gateway online.
     const ok = (s: Status): boolean => (s.scanner === 'open' || scanner === null) && s.broker === 'online';
-    await until(() => ok(controller.currentStatus()), onEvent(controller, 'status'), signal);
+    await until(() => ok(controller.currentStatus()), onStatus(controller), signal);
     if (signal.aborted) return 0;
     const ready = { stationUrl: gateway.stationUrl, brokerUrl: broker.url, registryUrl: national.url, registryToken, scannerDevice: scanner?.stablePath ?? null, dataDir };
     process.stdout.write(`ready ${JSON.stringify(ready)}\n`);
 
     const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
     signal.addEventListener('abort', () => lines.close(), { once: true });
-    let sent = 0;
-    for await (const line of lines) {
-      if (signal.aborted) break;
-      if (line.length === 0) continue;
-      if (scanner) await scanner.send(line);
-      else await controller.handleFrame(Buffer.from(line, 'utf8'));
-      sent++;
-    }
+    const sent = await feed(
+      lines,
+      async (batch) => {
+        if (scanner) await scanner.sendAll(batch);
+        else await Promise.all(batch.map((line) => controller.handleFrame(Buffer.from(line, 'utf8'))));
+      },
+      signal,
+    );
     if (exitOnEof) {
       // The last lines may still be in the pseudo-terminal: wait until the gateway has decided as
       // many frames as lines were sent, then until each accepted scan has its receipt.
-      await frames.until(sent, signal);
+      await outcomes.untilDecided(sent, signal);
       await controller.drain();
-      // Until no accepted scan of today waits for its order code.
-      const waiting = (): boolean => controller.scanLog.today().some((s) => s.status === 'stored' || s.status === 'sent');
-      await until(() => !waiting(), onEvent(controller, 'receipt'), signal);
+      await outcomes.untilReceipted(signal);
     } else {
       await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
     }
@@ -173,52 +172,48 @@ async function runChain({ dataDir, ports: [brokerPort, stationPort, nationalPort
   }
 }
 
+/** Calls back on each of the controller's status events. */
+const onStatus =
+  (controller: GatewayController) =>
+  (check: () => void): (() => void) => {
+    controller.on('status', check);
+    return () => controller.off('status', check);
+  };
+
+/** The largest batch of stdin lines written into the pseudo-terminal at once. */
+const MAX_BATCH = 256;
+
 /**
- * Prints one line per outcome and counts the frames the gateway has decided (the controller's
- * events cover accepted and refused scans; a double read or a case card is said only by
- * handleFrame's result, so the demo wraps that method of its own controller).
+ * Hands stdin's lines on in batches: every line that arrived while the previous batch was being
+ * written (a pipe of 20,000 lines is not 20,000 writes into the pseudo-terminal). Empty lines are
+ * skipped. Resolves with the number of lines handed on once stdin ends or `signal` aborts.
  */
-function countFrames(controller: GatewayController): { until(n: number, signal: AbortSignal): Promise<void> } {
-  let decided = 0;
-  const waiters = new Set<() => void>();
-  const print = (kind: string, body: unknown): void => void process.stdout.write(`${kind} ${JSON.stringify(body)}\n`);
-  controller.on('receipt', (r) => print('receipt', { scanId: r.scanId, status: r.status, orderCode: r.orderCode, productName: r.productName }));
-  controller.on('refused', (s) => print('refused', { reason: s.reason }));
-  const handleFrame = controller.handleFrame.bind(controller);
-  controller.handleFrame = async (bytes, atMs) => {
-    const outcome = await handleFrame(bytes, atMs);
-    if (!outcome.accepted && outcome.reason === 'double-read') print('refused', { reason: { code: 'double-read', message: 'The same code again within the double-read window: ignored.' } });
-    if (!outcome.accepted && outcome.reason === 'control') print('case', { caseId: controller.currentStatus().caseId });
-    decided++;
-    for (const w of waiters) w();
-    return outcome;
-  };
-  const subscribe: Subscribe = (check) => {
-    waiters.add(check);
-    return () => waiters.delete(check);
-  };
-  return { until: (n, signal) => until(() => decided >= n, subscribe, signal) };
-}
-
-type Subscribe = (check: () => void) => () => void;
-const onEvent =
-  (controller: GatewayController, event: 'status' | 'receipt'): Subscribe =>
-  (check) => {
-    controller.on(event, check);
-    return () => controller.off(event, check);
-  };
-
-/** Resolves once `ok()` holds (checked now and whenever `subscribe` calls back) or `signal` aborts. */
-function until(ok: () => boolean, subscribe: Subscribe, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const check = (): void => {
-      if (!ok() && !signal.aborted) return;
-      unsubscribe();
-      signal.removeEventListener('abort', check);
-      resolve();
-    };
-    const unsubscribe = subscribe(check);
-    signal.addEventListener('abort', check, { once: true });
-    check();
+async function feed(lines: Interface, send: (batch: string[]) => Promise<void>, signal: AbortSignal): Promise<number> {
+  let queue: string[] = [];
+  let ended = false;
+  let wake: (() => void) | null = null;
+  lines.on('line', (line) => {
+    if (line.length > 0) queue.push(line);
+    if (queue.length >= MAX_BATCH) lines.pause();
+    wake?.();
   });
+  lines.once('close', () => {
+    ended = true;
+    wake?.();
+  });
+  let sent = 0;
+  while (!signal.aborted) {
+    if (queue.length === 0) {
+      if (ended) break;
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = null;
+      continue;
+    }
+    const batch = queue;
+    queue = [];
+    if (!ended) lines.resume();
+    await send(batch);
+    sent += batch.length;
+  }
+  return sent;
 }

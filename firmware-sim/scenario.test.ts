@@ -104,6 +104,7 @@ describe('runScenario', () => {
       settings: {} as Simulator['settings'],
       plugged: true,
       send: async (t) => void log.push(`send ${JSON.stringify(t)}`),
+      sendAll: async (ts) => void log.push(`sendAll ${JSON.stringify(ts)}`),
       sendRaw: async (b) => void log.push(`raw ${Buffer.from(b).toString('hex')}`),
       fault: async (f: Fault) => void log.push(`fault ${f.kind}`),
       unplug: async () => void log.push('unplug'),

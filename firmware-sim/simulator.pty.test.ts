@@ -101,6 +101,14 @@ describe('settings, byte for byte', () => {
     expect((await r.atLeast(6)).toString('latin1')).toBe('ABCDEF');
   });
 
+  it('sendAll: each scan through the settings, back to back, as send would give them one by one', async () => {
+    const s = await sim({ terminator: 'CRLF', fnc1: { substitute: '^' } });
+    const r = await reader(s.stablePath);
+    await s.sendAll([SCAN, ']d2ABC', ']C0XYZ']);
+    const want = latin1(']d2010950600013435217290131^10AB-123^21X9\r\n]d2ABC\r\n]C0XYZ\r\n');
+    expect((await r.atLeast(want.length)).toString('hex')).toBe(want.toString('hex'));
+  });
+
   it('trickle: one byte per write, the same bytes', async () => {
     const s = await sim({ trickle: true, interCharDelayMs: 10 });
     const r = await reader(s.stablePath);

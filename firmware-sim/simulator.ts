@@ -2,6 +2,7 @@
 //   const sim = await startSimulator({ dir: '/tmp/sim', profile: 'honeywell', settings: { terminator: 'CRLF' }, seed: 7 });
 //   new SerialPort({ path: sim.stablePath, baudRate: 9600 });   // what the gateway opens
 //   await sim.send(']d2010950600013435217290131\x1d10AB-123');   // → ']d2…' GS '10AB-123' CR LF
+//   await sim.sendAll([a, b, c]);                                   // three scans in one write
 //   await sim.fault({ kind: 'double-read', text: ']d2…', gapMs: 20 });
 //   await sim.unplug(); await sim.replug();   // a new /dev/pts node behind the same stablePath
 //   await sim.close();
@@ -45,6 +46,8 @@ export interface Simulator {
   readonly plugged: boolean;
   /** One scan through the settings (encodeScan), trickled if settings.trickle. */
   send(text: string): Promise<void>;
+  /** Several scans back to back in one write (a piped file, not a hand): each through the settings. */
+  sendAll(texts: readonly string[]): Promise<void>;
   /** Bytes as they are, in one write: no settings applied. */
   sendRaw(bytes: Uint8Array): Promise<void>;
   fault(f: Fault): Promise<void>;
@@ -96,6 +99,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       return pty !== null;
     },
     send: (text) => write(encode(text)),
+    sendAll: (texts) => write(Buffer.concat(texts.map(encode))),
     sendRaw: (bytes) => live().write(bytes),
     async fault(f) {
       switch (f.kind) {
