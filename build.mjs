@@ -15,9 +15,11 @@ const common = {
   target: 'node20',
   // Read only when source maps are on (bin/ turns them on for --log-level debug): stacks name .ts lines.
   sourcemap: true,
-  // The gateway bundle must stay under 2 MB on the Pi; names are kept for readable stack traces.
-  minify: true,
-  keepNames: true,
+  // Whitespace and syntax minified, names left as written: stack traces stay readable, and no
+  // keepNames helper runs each time a closure is made (that cost the gateway ~20 % of its CPU per
+  // scan in a burst). The gateway bundle must stay under 2 MB on the Pi.
+  minifyWhitespace: true,
+  minifySyntax: true,
   legalComments: 'linked',
   // Native addons and their loaders stay outside the bundle; npm installs them.
   external: ['serialport', '@serialport/*', 'better-sqlite3'],
