@@ -131,7 +131,7 @@ async function runChain({ dataDir, ports: [brokerPort, stationPort, nationalPort
     { logger: logger.child({ part: 'gateway' }) },
   );
   const { controller } = gateway;
-  const outcomes = watchOutcomes(controller, (line) => void process.stdout.write(line));
+  const outcomes = watchOutcomes(controller, linesOnce(process.stdout));
 
   try {
     // Ready means a scan typed now is read: the scanner's port open (an opening port discards what
@@ -179,6 +179,23 @@ const onStatus =
     controller.on('status', check);
     return () => controller.off('status', check);
   };
+
+/**
+ * Lines for `stream`, written together once per turn of the event loop: on Linux a write to a pipe
+ * is synchronous, and one write per receipt was 5 % of a 20,000-scan demo's CPU.
+ */
+function linesOnce(stream: NodeJS.WritableStream): (line: string) => void {
+  let pending = '';
+  const flush = (): void => {
+    const text = pending;
+    pending = '';
+    stream.write(text);
+  };
+  return (line) => {
+    if (pending === '') setImmediate(flush);
+    pending += line;
+  };
+}
 
 /** The largest batch of stdin lines written into the pseudo-terminal at once. */
 const MAX_BATCH = 256;
