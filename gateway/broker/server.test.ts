@@ -1,5 +1,6 @@
 // The embedded aedes broker with the production ACL, driven by real mqtt.js clients over loopback.
 
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SCAN_EVENT, STATE_OFFLINE, STATE_ONLINE } from '../../protocol/fixtures/samples.ts';
 import { receiptTopic, scanTopic, siteScanSubscription, siteStateSubscription, stateTopic, cmdTopic } from '../../protocol/topics.ts';
@@ -157,6 +158,22 @@ describe('embedded broker for the local demo', () => {
       await c.publishAsync('anything/at/all', Buffer.from('x'), { qos: 1 });
       expect((await seen.waitFor(1))[0]!.topic).toBe('anything/at/all');
       await endClient(c);
+    } finally {
+      await broker.close();
+    }
+  });
+
+  test("leaves mqtt-packet's table of 65,536 number Buffers unbuilt, whoever writes the first packet", async () => {
+    const { cache } = createRequire(import.meta.url)('mqtt-packet/numbers.js') as { cache: Record<number, Buffer> };
+    const broker = await startBroker({ port: 0, authenticate: localDemoAuthenticator, acl: allowAllForLocalDemoAcl });
+    try {
+      const c = await connectClient(broker.url, { clientId: 'numbers' });
+      const seen = collect(c);
+      await c.subscribeAsync('n/#', { qos: 1 });
+      for (let i = 0; i < 3; i++) await c.publishAsync(`n/${i}`, Buffer.from('x'), { qos: 1 });
+      await seen.waitFor(3);
+      await endClient(c);
+      expect(Object.keys(cache)).toHaveLength(0);
     } finally {
       await broker.close();
     }
