@@ -7,6 +7,7 @@ import { newOrderCode } from '../order-code.ts';
 import { checkScan } from '../scan-check.ts';
 import { gs1Raw, HIP_STEM, LENS, scanEvent } from '../test-support.ts';
 import { MIGRATIONS } from './migrations.ts';
+import { databaseAtVersion, OLD_CASE_CODE, OLD_SCAN_CODE } from './old-schema.test-support.ts';
 import { openSqliteStore } from './sqlite.ts';
 import { CodeSpaceExhausted, type NewScan, type ResolvedMetadata } from './store.ts';
 
@@ -60,6 +61,22 @@ describe('SQLite store', () => {
     const db = new Database(path);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
+  });
+
+  test('migration 3 keeps every scan findable by its code, and leaves one index keyed by the random codes', () => {
+    const path = join(dir, 'n.sqlite');
+    const s = newScan();
+    databaseAtVersion(path, 2, s);
+    const store = openSqliteStore(path);
+    expect(store.findByCode(OLD_SCAN_CODE)).toMatchObject({ kind: 'scan', scan: { scanId: s.scanId, orderCode: OLD_SCAN_CODE, caseCode: OLD_CASE_CODE } });
+    expect(store.findByCode(OLD_CASE_CODE)).toMatchObject({ kind: 'case', scans: [{ scanId: s.scanId }] });
+    const [fresh] = store.ingest([newScan(gs1Raw(HIP_STEM))], 2);
+    expect(store.findByCode(fresh!.scan.orderCode)).toMatchObject({ kind: 'scan', scan: { scanId: fresh!.scan.scanId } });
+    store.close();
+    const db = new Database(path, { readonly: true });
+    const unique = db.prepare<[], { name: string }>("SELECT name FROM pragma_index_list('scans') WHERE \"unique\" = 1").all();
+    db.close();
+    expect(unique.map((i) => i.name)).toEqual(['sqlite_autoindex_scans_1']); // the scan id's
   });
 
   test('refuses a database from newer software', () => {

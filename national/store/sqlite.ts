@@ -150,10 +150,12 @@ class SqliteStore implements NationalStore {
   ) {
     this.s = {
       scanById: db.prepare<[string], ScanRow>('SELECT * FROM scans WHERE scan_id = ?'),
-      scanByCode: db.prepare<[string], ScanRow>('SELECT * FROM scans WHERE order_code = ?'),
+      // One statement: the code's kind and, for a scan code, the scan it names (migration 3).
+      byCode: db.prepare<[string], { code_kind: 'scan' | 'case' } & (ScanRow | { [K in keyof ScanRow]: null })>(
+        'SELECT o.kind AS code_kind, s.* FROM order_codes o LEFT JOIN scans s ON s.scan_id = o.scan_id WHERE o.code = ?',
+      ),
       scansOfCase: db.prepare<[string], ScanRow>('SELECT * FROM scans WHERE case_code = ? ORDER BY scanned_at_ms, scan_id'),
-      codeKind: db.prepare<[string], { kind: 'scan' | 'case' }>('SELECT kind FROM order_codes WHERE code = ?'),
-      claimCode: db.prepare<[string, string, number]>('INSERT OR IGNORE INTO order_codes (code, kind, issued_at_ms) VALUES (?, ?, ?)'),
+      claimCode: db.prepare<[string, string, number, string | null]>('INSERT OR IGNORE INTO order_codes (code, kind, issued_at_ms, scan_id) VALUES (?, ?, ?, ?)'),
       caseByKey: db.prepare<[string, string, string], { case_code: string }>('SELECT case_code FROM cases WHERE site = ? AND theatre = ? AND case_id = ?'),
       caseByCode: db.prepare<[string], { case_code: string; site: string; theatre: string; case_id: string; created_at_ms: number }>('SELECT * FROM cases WHERE case_code = ?'),
       insertCase: db.prepare<[string, string, string, string, number]>('INSERT INTO cases (case_code, site, theatre, case_id, created_at_ms) VALUES (?, ?, ?, ?, ?)'),
@@ -179,11 +181,11 @@ class SqliteStore implements NationalStore {
     });
   }
 
-  /** Claims a fresh code: random, retried while it collides with one issued before. */
-  private issueCode(kind: 'scan' | 'case', atMs: number): string {
+  /** Claims a fresh code (for the scan `scanId`, or a case): random, retried while it collides with one issued before. */
+  private issueCode(kind: 'scan' | 'case', atMs: number, scanId: string | null): string {
     for (let i = 0; i < MAX_DRAWS; i++) {
       const code = this.newCode();
-      if (this.s.claimCode.run(code, kind, atMs).changes === 1) return code;
+      if (this.s.claimCode.run(code, kind, atMs, scanId).changes === 1) return code;
     }
     throw new CodeSpaceExhausted(`no free order code in ${MAX_DRAWS} draws`);
   }
@@ -198,18 +200,21 @@ class SqliteStore implements NationalStore {
       if (text === undefined) json.set(m, (text = JSON.stringify(m)));
       return text;
     };
+    const caseCodes = new Map<string, string>(); // the scans of a batch mostly share a case
     for (const scan of scans) {
       const before = seen.get(scan.scanId) ?? this.getScan(scan.scanId);
       if (before) {
         out.push({ kind: 'existing', scan: before, sameContent: before.fingerprint === scan.fingerprint });
         continue;
       }
-      let caseCode = this.s.caseByKey.get(scan.site, scan.theatre, scan.caseId)?.case_code;
+      const caseKey = JSON.stringify([scan.site, scan.theatre, scan.caseId]);
+      let caseCode = caseCodes.get(caseKey) ?? this.s.caseByKey.get(scan.site, scan.theatre, scan.caseId)?.case_code;
       if (caseCode === undefined) {
-        caseCode = this.issueCode('case', receivedAtMs);
+        caseCode = this.issueCode('case', receivedAtMs, null);
         this.s.insertCase.run(caseCode, scan.site, scan.theatre, scan.caseId, receivedAtMs);
       }
-      const orderCode = this.issueCode('scan', receivedAtMs);
+      caseCodes.set(caseKey, caseCode);
+      const orderCode = this.issueCode('scan', receivedAtMs, scan.scanId);
       const { metadata = null, ...fields } = scan;
       const stored: StoredScan = { ...fields, orderCode, caseCode, receivedAtMs, voidedAtMs: null, metadata };
       const raw = Buffer.from(scan.raw.buffer, scan.raw.byteOffset, scan.raw.byteLength); // a view, not a copy
@@ -244,11 +249,9 @@ class SqliteStore implements NationalStore {
   }
 
   findByCode(code: string): CodeLookup {
-    const kind = this.s.codeKind.get(code)?.kind;
-    if (kind === 'scan') {
-      const row = this.s.scanByCode.get(code);
-      return row ? { kind: 'scan', scan: fromRow(row) } : null;
-    }
+    const row = this.s.byCode.get(code);
+    const kind = row?.code_kind;
+    if (kind === 'scan') return row!.scan_id === null ? null : { kind: 'scan', scan: fromRow(row as ScanRow) };
     if (kind === 'case') {
       const c = this.s.caseByCode.get(code);
       if (!c) return null;
