@@ -1,13 +1,13 @@
 // Suite "national": the reference national service (national/service.ts) on a SQLite file in a
 // temporary directory, over loopback HTTP, in this process:
-// - ingest: POST /v1/scans through the uplink's own client (httpNationalClient: JSON body, bearer
+// - ingest: POST /v1/scans through the uplink's own client (httpNationalClient: protobuf bodies, bearer
 //   token), batches of 100 distinct valid ScanEvents, 4 batches in flight → scans/s, timed in
 //   rotation round by round with the baseline: bare better-sqlite3 inserting the same number of
 //   rows (the same scans' encoded bytes, a primary key and a unique code column, WAL,
 //   synchronous=FULL, one transaction per 100) — the floor of storing them durably at all. Ratio
 //   ours ÷ bare (scans/s). A third case, the service's own store (NationalStore.ingest, the same
 //   SQLite file) fed pre-checked scans, shows how much of the gap is storage and how much HTTP,
-//   JSON and re-parsing.
+//   decoding and re-parsing.
 // - registry lookups: GET /v1/orders/{code} with the registry's bearer token, one at a time, JSON
 //   and FHIR (Accept: application/fhir+json), codes taken from the ingest receipts → p50/p99,
 //   interleaved request by request with a bare node:http server on loopback answering the very
@@ -165,7 +165,7 @@ async function run(ctx: SuiteContext): Promise<SuiteReport> {
     let serviceRound = 0;
     let bareRound = 0;
     let storeRound = 0;
-    const oursName = `national service POST /v1/scans (HTTP, JSON, re-parse, codes, store, receipts)`;
+    const oursName = `national service POST /v1/scans (HTTP, protobuf, re-parse, codes, store, receipts)`;
     const ingest = await compareAsync(
       [
         {
@@ -277,7 +277,7 @@ async function run(ctx: SuiteContext): Promise<SuiteReport> {
     return {
       notes: [
         'All cases run in this process on loopback; the service, the bare SQLite file and the bare HTTP server share the same temporary directory (one disk) and the same two event-loop-bound cores.',
-        'Ingest goes through the uplink’s real HTTP client (JSON bodies, bearer authentication); the service authenticates, re-parses every scan, fingerprints it, looks up product data (the sample catalogue, in memory), claims an order code and a case code and stores the batch in one transaction (group commit: batches arriving together share it and one fdatasync of the WAL), then answers a receipt per scan. Every receipt is checked to be "accepted".',
+        'Ingest goes through the uplink’s real HTTP client (length-delimited protobuf bodies both ways, bearer authentication); the service authenticates, re-parses every scan, fingerprints it, looks up product data (the sample catalogue, in memory), claims an order code and a case code and stores the batch in one transaction (group commit: batches arriving together share it and one fdatasync of the WAL), then answers a receipt per scan. Every receipt is checked to be "accepted".',
         'The bare SQLite baseline stores the same scans (their encoded ScanEvent bytes) with a primary key and a unique code column, one transaction per 100, with no HTTP, parsing or code claiming: ours ÷ bare is the cost of the service around durable storage. The store-only case is the service’s own SQLite store on the same file fed pre-checked scans.',
         'Ingest rounds run in rotation (the pattern of measure.ts); the figure is the median round’s rate. The service’s database grows by every round of both service cases.',
         'Lookups: the service checks the registry token, reads the scan by code, writes the access-log row (group commit: the rows of lookups arriving together share one transaction and one fdatasync of the WAL, done before any of them is answered) and renders JSON or a FHIR Bundle. The bare server returns the same bytes; its "durable insert" variant also commits one SQLite row per request first, the floor of an audited lookup on this disk.',

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import protobuf from 'protobufjs/light.js';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { RECEIPT_ACCEPTED, RECEIPT_REJECTED, SCAN_EVENT, SCAN_EVENT_HIBC_HISTORICAL } from '../../protocol/fixtures/samples.ts';
-import { decodeScanEvent, encodeScanReceipt, type ScanEvent } from '../../protocol/wire.ts';
+import { decodeScanEvent, encodeScanEvent, encodeScanReceipt, type ScanEvent } from '../../protocol/wire.ts';
 import { httpNationalClient, NationalError } from './national-client.ts';
 
 let server: Server;
@@ -48,6 +48,12 @@ test('sends the scans as length-delimited protobuf and reads protobuf receipts b
   expect(request.type).toBe('application/x-protobuf');
   expect(request.accept).toMatch(/^application\/x-protobuf\b/);
   expect(request.events).toEqual([SCAN_EVENT, SCAN_EVENT_HIBC_HISTORICAL]);
+});
+
+test('bytes the caller already has (the journaled payload) are sent as they are, not encoded again', async () => {
+  answer = { type: 'application/x-protobuf', body: new Uint8Array() };
+  await httpNationalClient({ url }).sendBatch([SCAN_EVENT, SCAN_EVENT], undefined, [encodeScanEvent(SCAN_EVENT_HIBC_HISTORICAL)]);
+  expect(seen.at(-1)!.events).toEqual([SCAN_EVENT_HIBC_HISTORICAL, SCAN_EVENT]); // the second had no bytes: encoded here
 });
 
 test('reads a JSON answer too, and drops a receipt that does not validate', async () => {

@@ -16,7 +16,8 @@ import { scanReceiptFromJson } from '../../protocol/wire-json.ts';
 const PROTOBUF = 'application/x-protobuf';
 
 export interface NationalClient {
-  sendBatch(events: readonly ScanEvent[], signal?: AbortSignal): Promise<ScanReceipt[]>;
+  /** `encoded[i]`, when given, is `events[i]` as protobuf (what the uplink journaled): sent as is. */
+  sendBatch(events: readonly ScanEvent[], signal?: AbortSignal, encoded?: readonly Uint8Array[]): Promise<ScanReceipt[]>;
 }
 
 export class NationalError extends Error {
@@ -48,9 +49,9 @@ export function httpNationalClient(options: HttpNationalClientOptions): National
   const timeoutMs = options.timeoutMs ?? 15_000;
   const maxBytes = options.maxResponseBytes ?? 4 << 20;
   return {
-    sendBatch(events, signal) {
+    sendBatch(events, signal, encoded) {
       const writer = protobuf.Writer.create();
-      for (const e of events) writer.bytes(encodeScanEvent(e)); // bytes(): a varint length, then the message
+      events.forEach((e, i) => writer.bytes(encoded?.[i] ?? encodeScanEvent(e))); // bytes(): a varint length, then the message
       const body = writer.finish();
       return new Promise<ScanReceipt[]>((resolve, reject) => {
         const headers: Record<string, string | number> = { 'content-type': PROTOBUF, accept: `${PROTOBUF}, application/json;q=0.5`, 'content-length': body.length };
