@@ -105,16 +105,15 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX scans_by_case ON scans (case_code, scanned_at_ms);
   CREATE INDEX scans_pending ON scans (received_at_ms) WHERE metadata IS NULL;
   `,
-  // 3: a scan code's row in order_codes names its scan, and scans lose the UNIQUE index on
-  // order_code. Codes are random, so each index keyed by them takes one random page per stored
-  // scan into the WAL at COMMIT; one such index (order_codes, which keeps codes unique across
-  // scans and cases) is enough, and a lookup by code reads the scan through its scan_id.
+  // 3: a scan's code is reserved by its row in scans (the UNIQUE index on order_code), no longer
+  // also by a row in order_codes, which keeps the case codes (and must receive a scan's code when
+  // a scan is ever deleted, for the rest of the uniqueness window). Codes are random: each index
+  // keyed by them puts about one random page per stored scan into the WAL at COMMIT; now one
+  // index takes a scan's code, and order_codes stays as small as the cases.
   `
-  ALTER TABLE order_codes ADD COLUMN scan_id TEXT;
-  UPDATE order_codes SET scan_id = (SELECT scan_id FROM scans WHERE scans.order_code = order_codes.code) WHERE kind = 'scan';
   CREATE TABLE scans_v3 (
     scan_id TEXT PRIMARY KEY,
-    order_code TEXT NOT NULL REFERENCES order_codes (code),
+    order_code TEXT NOT NULL UNIQUE,
     case_code TEXT NOT NULL REFERENCES cases (case_code),
     fingerprint TEXT NOT NULL,
     site TEXT NOT NULL,
@@ -145,5 +144,6 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE scans_v3 RENAME TO scans;
   CREATE INDEX scans_by_case ON scans (case_code, scanned_at_ms);
   CREATE INDEX scans_pending ON scans (received_at_ms) WHERE metadata IS NULL;
+  DELETE FROM order_codes WHERE kind = 'scan' AND code IN (SELECT order_code FROM scans);
   `,
 ];

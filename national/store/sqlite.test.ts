@@ -63,20 +63,30 @@ describe('SQLite store', () => {
     db.close();
   });
 
-  test('migration 3 keeps every scan findable by its code, and leaves one index keyed by the random codes', () => {
+  test('migration 3: scans keep their codes and are found by them; order_codes keeps the case codes only', () => {
     const path = join(dir, 'n.sqlite');
     const s = newScan();
     databaseAtVersion(path, 2, s);
     const store = openSqliteStore(path);
     expect(store.findByCode(OLD_SCAN_CODE)).toMatchObject({ kind: 'scan', scan: { scanId: s.scanId, orderCode: OLD_SCAN_CODE, caseCode: OLD_CASE_CODE } });
     expect(store.findByCode(OLD_CASE_CODE)).toMatchObject({ kind: 'case', scans: [{ scanId: s.scanId }] });
-    const [fresh] = store.ingest([newScan(gs1Raw(HIP_STEM))], 2);
+    const [fresh] = store.ingest([newScan(gs1Raw(HIP_STEM), { caseId: 'k2' })], 2);
     expect(store.findByCode(fresh!.scan.orderCode)).toMatchObject({ kind: 'scan', scan: { scanId: fresh!.scan.scanId } });
     store.close();
     const db = new Database(path, { readonly: true });
-    const unique = db.prepare<[], { name: string }>("SELECT name FROM pragma_index_list('scans') WHERE \"unique\" = 1").all();
+    const codes = db.prepare<[], { code: string; kind: string }>('SELECT code, kind FROM order_codes ORDER BY kind, code').all();
     db.close();
-    expect(unique.map((i) => i.name)).toEqual(['sqlite_autoindex_scans_1']); // the scan id's
+    expect(codes).toEqual([OLD_CASE_CODE, fresh!.scan.caseCode].sort().map((code) => ({ code, kind: 'case' })));
+  });
+
+  test('a scan code is never one a case has, nor another scan’s: drawn again', () => {
+    const store = openSqliteStore(':memory:', { newCode: () => draws.shift()! });
+    const [a, b, c] = ['AAAAAAAA', 'BBBBBBBB', 'CCCCCCCC'];
+    const draws = [a, b, a, b, c]; // case a, scan b; then a scan of the same case: a and b taken, c
+    const [first] = store.ingest([newScan()], 1);
+    const [second] = store.ingest([newScan(gs1Raw(HIP_STEM))], 1);
+    expect([first!.scan.caseCode, first!.scan.orderCode, second!.scan.caseCode, second!.scan.orderCode]).toEqual([a, b, a, c]);
+    store.close();
   });
 
   test('refuses a database from newer software', () => {

@@ -150,12 +150,12 @@ class SqliteStore implements NationalStore {
   ) {
     this.s = {
       scanById: db.prepare<[string], ScanRow>('SELECT * FROM scans WHERE scan_id = ?'),
-      // One statement: the code's kind and, for a scan code, the scan it names (migration 3).
-      byCode: db.prepare<[string], { code_kind: 'scan' | 'case' } & (ScanRow | { [K in keyof ScanRow]: null })>(
-        'SELECT o.kind AS code_kind, s.* FROM order_codes o LEFT JOIN scans s ON s.scan_id = o.scan_id WHERE o.code = ?',
-      ),
+      scanByCode: db.prepare<[string], ScanRow>('SELECT * FROM scans WHERE order_code = ?'),
       scansOfCase: db.prepare<[string], ScanRow>('SELECT * FROM scans WHERE case_code = ? ORDER BY scanned_at_ms, scan_id'),
-      claimCode: db.prepare<[string, string, number, string | null]>('INSERT OR IGNORE INTO order_codes (code, kind, issued_at_ms, scan_id) VALUES (?, ?, ?, ?)'),
+      // A code is taken if a scan has it (scans.order_code) or order_codes holds it (cases, and
+      // the codes of scans no longer there): two reads, no write (migration 3).
+      codeTaken: db.prepare<[string, string], { taken: 1 }>('SELECT 1 AS taken FROM scans WHERE order_code = ? UNION ALL SELECT 1 FROM order_codes WHERE code = ? LIMIT 1'),
+      claimCaseCode: db.prepare<[string, number]>("INSERT INTO order_codes (code, kind, issued_at_ms) VALUES (?, 'case', ?)"),
       caseByKey: db.prepare<[string, string, string], { case_code: string }>('SELECT case_code FROM cases WHERE site = ? AND theatre = ? AND case_id = ?'),
       caseByCode: db.prepare<[string], { case_code: string; site: string; theatre: string; case_id: string; created_at_ms: number }>('SELECT * FROM cases WHERE case_code = ?'),
       insertCase: db.prepare<[string, string, string, string, number]>('INSERT INTO cases (case_code, site, theatre, case_id, created_at_ms) VALUES (?, ?, ?, ?, ?)'),
@@ -181,11 +181,12 @@ class SqliteStore implements NationalStore {
     });
   }
 
-  /** Claims a fresh code (for the scan `scanId`, or a case): random, retried while it collides with one issued before. */
-  private issueCode(kind: 'scan' | 'case', atMs: number, scanId: string | null): string {
+  /** A fresh code: random, drawn again while it collides with one issued before. The caller stores it
+   * (in scans, or in order_codes for a case) in the same transaction. */
+  private freshCode(): string {
     for (let i = 0; i < MAX_DRAWS; i++) {
       const code = this.newCode();
-      if (this.s.claimCode.run(code, kind, atMs, scanId).changes === 1) return code;
+      if (this.s.codeTaken.get(code, code) === undefined) return code;
     }
     throw new CodeSpaceExhausted(`no free order code in ${MAX_DRAWS} draws`);
   }
@@ -210,11 +211,12 @@ class SqliteStore implements NationalStore {
       const caseKey = JSON.stringify([scan.site, scan.theatre, scan.caseId]);
       let caseCode = caseCodes.get(caseKey) ?? this.s.caseByKey.get(scan.site, scan.theatre, scan.caseId)?.case_code;
       if (caseCode === undefined) {
-        caseCode = this.issueCode('case', receivedAtMs, null);
+        caseCode = this.freshCode();
+        this.s.claimCaseCode.run(caseCode, receivedAtMs);
         this.s.insertCase.run(caseCode, scan.site, scan.theatre, scan.caseId, receivedAtMs);
       }
       caseCodes.set(caseKey, caseCode);
-      const orderCode = this.issueCode('scan', receivedAtMs, scan.scanId);
+      const orderCode = this.freshCode();
       const { metadata = null, ...fields } = scan;
       const stored: StoredScan = { ...fields, orderCode, caseCode, receivedAtMs, voidedAtMs: null, metadata };
       const raw = Buffer.from(scan.raw.buffer, scan.raw.byteOffset, scan.raw.byteLength); // a view, not a copy
@@ -249,16 +251,12 @@ class SqliteStore implements NationalStore {
   }
 
   findByCode(code: string): CodeLookup {
-    const row = this.s.byCode.get(code);
-    const kind = row?.code_kind;
-    if (kind === 'scan') return row!.scan_id === null ? null : { kind: 'scan', scan: fromRow(row as ScanRow) };
-    if (kind === 'case') {
-      const c = this.s.caseByCode.get(code);
-      if (!c) return null;
-      const record: CaseRecord = { caseCode: c.case_code, site: c.site, theatre: c.theatre, caseId: c.case_id, createdAtMs: c.created_at_ms };
-      return { kind: 'case', case: record, scans: this.s.scansOfCase.all(code).map(fromRow) };
-    }
-    return null;
+    const row = this.s.scanByCode.get(code);
+    if (row) return { kind: 'scan', scan: fromRow(row) };
+    const c = this.s.caseByCode.get(code);
+    if (!c) return null;
+    const record: CaseRecord = { caseCode: c.case_code, site: c.site, theatre: c.theatre, caseId: c.case_id, createdAtMs: c.created_at_ms };
+    return { kind: 'case', case: record, scans: this.s.scansOfCase.all(code).map(fromRow) };
   }
 
   pendingScans(limit: number): PendingScan[] {
