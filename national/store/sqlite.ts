@@ -217,9 +217,15 @@ class SqliteStore implements NationalStore {
       }
       caseCodes.set(caseKey, caseCode);
       const orderCode = this.freshCode();
-      const { metadata = null, ...fields } = scan;
-      const stored: StoredScan = { ...fields, orderCode, caseCode, receivedAtMs, voidedAtMs: null, metadata };
-      const raw = Buffer.from(scan.raw.buffer, scan.raw.byteOffset, scan.raw.byteLength); // a view, not a copy
+      const metadata = scan.metadata ?? null;
+      // Spelled out: a rest-and-spread copy of the scan cost a third as much as its INSERT.
+      const stored: StoredScan = {
+        scanId: scan.scanId, fingerprint: scan.fingerprint, site: scan.site, theatre: scan.theatre, gatewayId: scan.gatewayId, caseId: scan.caseId,
+        sequence: scan.sequence, scannedAtMs: scan.scannedAtMs, historical: scan.historical, raw: scan.raw, symbology: scan.symbology, scheme: scan.scheme,
+        di: scan.di, lot: scan.lot, serial: scan.serial, expiry: scan.expiry, manufactured: scan.manufactured, carrierHrf: scan.carrierHrf,
+        orderCode, caseCode, receivedAtMs, voidedAtMs: null, metadata,
+      };
+      const raw = Buffer.isBuffer(scan.raw) ? scan.raw : Buffer.from(scan.raw.buffer, scan.raw.byteOffset, scan.raw.byteLength); // a view, not a copy
       this.s.insertScan.run(
         scan.scanId, orderCode, caseCode, scan.fingerprint, scan.site, scan.theatre, scan.gatewayId, scan.caseId, scan.sequence, scan.scannedAtMs,
         receivedAtMs, scan.historical ? 1 : 0, raw, scan.symbology, scan.scheme, scan.di, scan.lot, scan.serial, scan.expiry, scan.manufactured,
