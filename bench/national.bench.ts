@@ -1,7 +1,7 @@
 // Suite "national": the reference national service (national/service.ts) on a SQLite file in a
 // temporary directory, over loopback HTTP, in this process:
-// - ingest: POST /v1/scans through the uplink's own client (httpNationalClient: protobuf bodies, bearer
-//   token), batches of 100 distinct valid ScanEvents, 4 batches in flight → scans/s, timed in
+// - ingest: POST /v1/scans through the uplink's own client (httpNationalClient: protobuf bodies, the
+//   scans' bytes encoded before timing, as the uplink's journal holds them; bearer token), batches of 100 distinct valid ScanEvents, 4 batches in flight → scans/s, timed in
 //   rotation round by round with the baseline: bare better-sqlite3 inserting the same number of
 //   rows (the same scans' encoded bytes, a primary key and a unique code column, WAL,
 //   synchronous=FULL, one transaction per 100) — the floor of storing them durably at all. Ratio
@@ -145,7 +145,7 @@ async function run(ctx: SuiteContext): Promise<SuiteReport> {
     // Distinct scans for every round of every case, made before anything is timed. The bare
     // baseline stores the same scans (its own file) as the service does in the same round.
     const serviceRounds = Array.from({ length: roundsInAll }, (_, r) => benchScans(perRound, SITE, r * perRound));
-    const bareRounds = serviceRounds.map((events) => events.map((e) => ({ scanId: e.scanId, payload: Buffer.from(encodeScanEvent(e)) })));
+    const encodedRounds = serviceRounds.map((events) => events.map((e) => ({ scanId: e.scanId, event: e, payload: Buffer.from(encodeScanEvent(e)) })));
     const storeRounds: NewScan[][] = Array.from({ length: roundsInAll }, (_, r) =>
       benchScans(perRound, SITE, 10_000_000 + r * perRound).map((e) => {
         const c = checkScan(e, SITE);
@@ -153,7 +153,7 @@ async function run(ctx: SuiteContext): Promise<SuiteReport> {
         return c.scan;
       }),
     );
-    const payloadBytes = bareRounds[0]![0]!.payload.length;
+    const payloadBytes = encodedRounds[0]![0]!.payload.length;
 
     // Warm the service once, and take the product data the catalogue gives, for the store case.
     const first = await client.sendBatch(benchScans(BATCH, SITE, 20_000_000));
@@ -172,8 +172,10 @@ async function run(ctx: SuiteContext): Promise<SuiteReport> {
           name: oursName,
           ops: perRound,
           run: () =>
-            inBatches(serviceRounds[serviceRound++]!, async (b) => {
-              for (const r of await client.sendBatch(b)) {
+            inBatches(encodedRounds[serviceRound++]!, async (b) => {
+              // As the uplink does: the scans' protobuf bytes (its journal) go as they are.
+              const sent = b.map((s) => s.event);
+              for (const r of await client.sendBatch(sent, undefined, b.map((s) => s.payload))) {
                 statuses[r.status] = (statuses[r.status] ?? 0) + 1;
                 if (r.orderCode !== null && codes.length < 50_000) codes.push(r.orderCode);
               }
@@ -182,7 +184,7 @@ async function run(ctx: SuiteContext): Promise<SuiteReport> {
         {
           name: `bare better-sqlite3 INSERT, same rows (${payloadBytes}-byte payload, WAL, synchronous=FULL)`,
           ops: perRound,
-          run: () => inBatches(bareRounds[bareRound++]!, async (b) => insertBatch(b)),
+          run: () => inBatches(encodedRounds[bareRound++]!, async (b) => insertBatch(b)),
         },
         {
           name: 'the service’s own store: NationalStore.ingest of pre-checked scans, group-committed (no HTTP)',
