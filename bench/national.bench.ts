@@ -1,13 +1,13 @@
 // Suite "national": the reference national service (national/service.ts) on a SQLite file in a
 // temporary directory, over loopback HTTP, in this process:
-// - ingest: POST /v1/scans through the uplink's own client (httpNationalClient: JSON body, bearer
-//   token), batches of 100 distinct valid ScanEvents, 4 batches in flight → scans/s, timed in
+// - ingest: POST /v1/scans through the uplink's own client (httpNationalClient: protobuf bodies, the
+//   scans' bytes encoded before timing, as the uplink's journal holds them; bearer token), batches of 100 distinct valid ScanEvents, 4 batches in flight → scans/s, timed in
 //   rotation round by round with the baseline: bare better-sqlite3 inserting the same number of
 //   rows (the same scans' encoded bytes, a primary key and a unique code column, WAL,
 //   synchronous=FULL, one transaction per 100) — the floor of storing them durably at all. Ratio
 //   ours ÷ bare (scans/s). A third case, the service's own store (NationalStore.ingest, the same
 //   SQLite file) fed pre-checked scans, shows how much of the gap is storage and how much HTTP,
-//   JSON and re-parsing.
+//   decoding and re-parsing.
 // - registry lookups: GET /v1/orders/{code} with the registry's bearer token, one at a time, JSON
 //   and FHIR (Accept: application/fhir+json), codes taken from the ingest receipts → p50/p99,
 //   interleaved request by request with a bare node:http server on loopback answering the very
@@ -145,7 +145,7 @@ async function run(ctx: SuiteContext): Promise<SuiteReport> {
     // Distinct scans for every round of every case, made before anything is timed. The bare
     // baseline stores the same scans (its own file) as the service does in the same round.
     const serviceRounds = Array.from({ length: roundsInAll }, (_, r) => benchScans(perRound, SITE, r * perRound));
-    const bareRounds = serviceRounds.map((events) => events.map((e) => ({ scanId: e.scanId, payload: Buffer.from(encodeScanEvent(e)) })));
+    const encodedRounds = serviceRounds.map((events) => events.map((e) => ({ scanId: e.scanId, event: e, payload: Buffer.from(encodeScanEvent(e)) })));
     const storeRounds: NewScan[][] = Array.from({ length: roundsInAll }, (_, r) =>
       benchScans(perRound, SITE, 10_000_000 + r * perRound).map((e) => {
         const c = checkScan(e, SITE);
@@ -153,7 +153,7 @@ async function run(ctx: SuiteContext): Promise<SuiteReport> {
         return c.scan;
       }),
     );
-    const payloadBytes = bareRounds[0]![0]!.payload.length;
+    const payloadBytes = encodedRounds[0]![0]!.payload.length;
 
     // Warm the service once, and take the product data the catalogue gives, for the store case.
     const first = await client.sendBatch(benchScans(BATCH, SITE, 20_000_000));
@@ -165,15 +165,17 @@ async function run(ctx: SuiteContext): Promise<SuiteReport> {
     let serviceRound = 0;
     let bareRound = 0;
     let storeRound = 0;
-    const oursName = `national service POST /v1/scans (HTTP, JSON, re-parse, codes, store, receipts)`;
+    const oursName = `national service POST /v1/scans (HTTP, protobuf, re-parse, codes, store, receipts)`;
     const ingest = await compareAsync(
       [
         {
           name: oursName,
           ops: perRound,
           run: () =>
-            inBatches(serviceRounds[serviceRound++]!, async (b) => {
-              for (const r of await client.sendBatch(b)) {
+            inBatches(encodedRounds[serviceRound++]!, async (b) => {
+              // As the uplink does: the scans' protobuf bytes (its journal) go as they are.
+              const sent = b.map((s) => s.event);
+              for (const r of await client.sendBatch(sent, undefined, b.map((s) => s.payload))) {
                 statuses[r.status] = (statuses[r.status] ?? 0) + 1;
                 if (r.orderCode !== null && codes.length < 50_000) codes.push(r.orderCode);
               }
@@ -182,7 +184,7 @@ async function run(ctx: SuiteContext): Promise<SuiteReport> {
         {
           name: `bare better-sqlite3 INSERT, same rows (${payloadBytes}-byte payload, WAL, synchronous=FULL)`,
           ops: perRound,
-          run: () => inBatches(bareRounds[bareRound++]!, async (b) => insertBatch(b)),
+          run: () => inBatches(encodedRounds[bareRound++]!, async (b) => insertBatch(b)),
         },
         {
           name: 'the service’s own store: NationalStore.ingest of pre-checked scans, group-committed (no HTTP)',
@@ -277,7 +279,7 @@ async function run(ctx: SuiteContext): Promise<SuiteReport> {
     return {
       notes: [
         'All cases run in this process on loopback; the service, the bare SQLite file and the bare HTTP server share the same temporary directory (one disk) and the same two event-loop-bound cores.',
-        'Ingest goes through the uplink’s real HTTP client (JSON bodies, bearer authentication); the service authenticates, re-parses every scan, fingerprints it, looks up product data (the sample catalogue, in memory), claims an order code and a case code and stores the batch in one transaction (group commit: batches arriving together share it and one fdatasync of the WAL), then answers a receipt per scan. Every receipt is checked to be "accepted".',
+        'Ingest goes through the uplink’s real HTTP client (length-delimited protobuf bodies both ways, bearer authentication); the service authenticates, re-parses every scan, fingerprints it, looks up product data (the sample catalogue, in memory), claims an order code and a case code and stores the batch in one transaction (group commit: batches arriving together share it and one fdatasync of the WAL), then answers a receipt per scan. Every receipt is checked to be "accepted".',
         'The bare SQLite baseline stores the same scans (their encoded ScanEvent bytes) with a primary key and a unique code column, one transaction per 100, with no HTTP, parsing or code claiming: ours ÷ bare is the cost of the service around durable storage. The store-only case is the service’s own SQLite store on the same file fed pre-checked scans.',
         'Ingest rounds run in rotation (the pattern of measure.ts); the figure is the median round’s rate. The service’s database grows by every round of both service cases.',
         'Lookups: the service checks the registry token, reads the scan by code, writes the access-log row (group commit: the rows of lookups arriving together share one transaction and one fdatasync of the WAL, done before any of them is answered) and renders JSON or a FHIR Bundle. The bare server returns the same bytes; its "durable insert" variant also commits one SQLite row per request first, the floor of an audited lookup on this disk.',

@@ -10,6 +10,7 @@ import { decodeScanReceipt, encodeScanEvent } from '../protocol/wire.ts';
 import { decodeReceiptsDelimited, encodeDelimited } from './http/batch-codec.ts';
 import { checkScan } from './scan-check.ts';
 import { MIGRATIONS } from './store/migrations.ts';
+import { databaseAtVersion, OLD_SCAN_CODE } from './store/old-schema.test-support.ts';
 import { migrate, openSqliteStore } from './store/sqlite.ts';
 import { bearer, gs1Raw, http, LENS, scanEvent, startTestService, type TestService } from './test-support.ts';
 
@@ -57,32 +58,25 @@ describe('ISBT 128 at the national service', () => {
     });
   });
 
-  test('a database of the first schema migrates: its scans kept, ISBT 128 scans storable', () => {
+  test('a database of the first schema migrates: its scans kept and found by code, ISBT 128 scans storable', () => {
     const dir = mkdtempSync(join(tmpdir(), 'national-isbt-'));
     try {
       const path = join(dir, 'n.sqlite');
-      const old = new Database(path);
-      old.pragma('foreign_keys = ON');
-      old.exec(MIGRATIONS[0]!);
-      old.pragma('user_version = 1');
-      old.close();
-      const first = openSqliteStore(path);
       const accepted = (raw: string) => {
         const c = checkScan(scanEvent(raw), 'sahlgrenska');
         if (!c.ok) throw new Error(c.messageCode);
         return c.scan;
       };
-      // Stored at version 2, then the table rebuilt again from scratch below to prove rows survive.
-      const [gs1] = first.ingest([accepted(gs1Raw(LENS))], 1);
-      first.close();
+      const gs1 = accepted(gs1Raw(LENS));
+      databaseAtVersion(path, 1, gs1);
       const db = new Database(path);
-      db.pragma('user_version = 1');
       expect(() => migrate(db)).not.toThrow();
       expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
       expect(db.prepare('SELECT scheme, di FROM scans').all()).toEqual([{ scheme: 'gs1', di: LENS }]);
       db.close();
       const again = openSqliteStore(path);
-      expect(again.getScan(gs1!.scan.scanId)).toMatchObject({ di: LENS });
+      expect(again.getScan(gs1.scanId)).toMatchObject({ di: LENS });
+      expect(again.findByCode(OLD_SCAN_CODE)).toMatchObject({ kind: 'scan', scan: { scanId: gs1.scanId } });
       const [isbt] = again.ingest([accepted(ALLOGRAFT)], 2);
       expect(again.getScan(isbt!.scan.scanId)).toMatchObject({ scheme: 'isbt128', di: 'A9999XYZ100T0476' });
       again.close();

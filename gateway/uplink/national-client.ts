@@ -1,17 +1,23 @@
 // The uplink's HTTPS client for the national service's ingest API (protocol/national-api.yaml):
 //   const client = httpNationalClient({ url: 'https://national.example/', tls: { ca, cert, key } });
 //   await client.sendBatch([event1, event2], signal) → [receipt1, receipt2]  (one per stored scan)
+// Bodies are protobuf both ways (length-delimited ScanEvents in, ScanReceipts out): no JSON to
+// write here or to parse there. A service that answers JSON instead is read as well.
 // Any transport error, timeout or non-2xx status throws NationalError; the caller keeps the batch
 // in its outbox and tries again. The scan id is the idempotency key, so a retry is harmless.
 
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import protobuf from 'protobufjs/light.js';
 import { TLS_CLIENT_POLICY } from '../../protocol/tls-policy.ts';
-import type { ScanEvent, ScanReceipt } from '../../protocol/wire.ts';
-import { scanEventToJson, scanReceiptFromJson } from '../../protocol/wire-json.ts';
+import { decodeScanReceipt, encodeScanEvent, type DecodeResult, type ScanEvent, type ScanReceipt } from '../../protocol/wire.ts';
+import { scanReceiptFromJson } from '../../protocol/wire-json.ts';
+
+const PROTOBUF = 'application/x-protobuf';
 
 export interface NationalClient {
-  sendBatch(events: readonly ScanEvent[], signal?: AbortSignal): Promise<ScanReceipt[]>;
+  /** `encoded[i]`, when given, is `events[i]` as protobuf (what the uplink journaled): sent as is. */
+  sendBatch(events: readonly ScanEvent[], signal?: AbortSignal, encoded?: readonly Uint8Array[]): Promise<ScanReceipt[]>;
 }
 
 export class NationalError extends Error {
@@ -43,10 +49,12 @@ export function httpNationalClient(options: HttpNationalClientOptions): National
   const timeoutMs = options.timeoutMs ?? 15_000;
   const maxBytes = options.maxResponseBytes ?? 4 << 20;
   return {
-    sendBatch(events, signal) {
-      const body = Buffer.from(JSON.stringify({ scans: events.map(scanEventToJson) }));
+    sendBatch(events, signal, encoded) {
+      const writer = protobuf.Writer.create();
+      events.forEach((e, i) => writer.bytes(encoded?.[i] ?? encodeScanEvent(e))); // bytes(): a varint length, then the message
+      const body = writer.finish();
       return new Promise<ScanReceipt[]>((resolve, reject) => {
-        const headers: Record<string, string | number> = { 'content-type': 'application/json', accept: 'application/json', 'content-length': body.length };
+        const headers: Record<string, string | number> = { 'content-type': PROTOBUF, accept: `${PROTOBUF}, application/json;q=0.5`, 'content-length': body.length };
         if (options.token) headers.authorization = `Bearer ${options.token}`;
         const req = (secure ? httpsRequest : httpRequest)(
           endpoint,
@@ -62,16 +70,11 @@ export function httpNationalClient(options: HttpNationalClientOptions): National
             res.on('error', (e) => reject(toNationalError(e)));
             res.on('end', () => {
               const status = res.statusCode ?? 0;
-              const text = Buffer.concat(chunks).toString('utf8');
-              if (status < 200 || status > 299) return reject(new NationalError(`national service answered ${status}: ${problemTitle(text)}`, status));
+              const body = Buffer.concat(chunks);
+              if (status < 200 || status > 299) return reject(new NationalError(`national service answered ${status}: ${problemTitle(body.toString('utf8'))}`, status));
               try {
-                const json = JSON.parse(text) as { receipts?: unknown };
-                if (!Array.isArray(json.receipts)) throw new Error('no receipts array');
                 const receipts: ScanReceipt[] = [];
-                for (const r of json.receipts) {
-                  const parsed = scanReceiptFromJson(r);
-                  if (parsed.ok) receipts.push(parsed.value);
-                }
+                for (const parsed of readReceipts(body, res.headers['content-type'])) if (parsed.ok) receipts.push(parsed.value);
                 resolve(receipts);
               } catch (e) {
                 reject(new NationalError(`national service sent an unreadable answer: ${(e as Error).message}`, status));
@@ -85,6 +88,19 @@ export function httpNationalClient(options: HttpNationalClientOptions): National
       });
     },
   };
+}
+
+/** The receipts of an answer, protobuf (length-delimited) or JSON ({"receipts": […]}); throws on a body that is neither. */
+function readReceipts(body: Buffer, contentType: string | undefined): DecodeResult<ScanReceipt>[] {
+  if ((contentType ?? '').split(';')[0]!.trim().toLowerCase() === PROTOBUF) {
+    const reader = protobuf.Reader.create(body);
+    const out: DecodeResult<ScanReceipt>[] = [];
+    while (reader.pos < reader.len) out.push(decodeScanReceipt(reader.bytes()));
+    return out;
+  }
+  const json = JSON.parse(body.toString('utf8')) as { receipts?: unknown };
+  if (!Array.isArray(json.receipts)) throw new Error('no receipts array');
+  return json.receipts.map(scanReceiptFromJson);
 }
 
 function toNationalError(e: Error): NationalError {

@@ -10,8 +10,8 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SCAN_EVENT } from '../../protocol/fixtures/samples.ts';
 import { receiptTopic } from '../../protocol/topics.ts';
-import { scanEventFromJson } from '../../protocol/wire-json.ts';
-import { decodeScanReceipt, encodeScanEvent, type ScanEvent, type ScanReceipt } from '../../protocol/wire.ts';
+import protobuf from 'protobufjs/light.js';
+import { decodeScanEvent, decodeScanReceipt, encodeScanEvent, type ScanEvent, type ScanReceipt } from '../../protocol/wire.ts';
 import { collect, connectClient, GW_A, loginOf, startSecureTestBroker, USERS, waitUntil, within } from '../broker/test-support.ts';
 import type { RunningBroker } from '../broker/server.ts';
 import { MemoryOutbox } from '../fakes.test-support.ts';
@@ -44,10 +44,12 @@ async function fakeNational() {
       res.writeHead(503, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ title: 'Down for maintenance' }));
       return;
     }
-    const body = JSON.parse(Buffer.concat(chunks).toString()) as { scans: unknown[] };
-    state.maxBatch = Math.max(state.maxBatch, body.scans.length);
-    const receipts: ScanReceipt[] = body.scans.map((s) => {
-      const e = scanEventFromJson(s);
+    const scans: Uint8Array[] = [];
+    const reader = protobuf.Reader.create(Buffer.concat(chunks)); // the client's body: length-delimited ScanEvents
+    while (reader.pos < reader.len) scans.push(reader.bytes());
+    state.maxBatch = Math.max(state.maxBatch, scans.length);
+    const receipts: ScanReceipt[] = scans.map((s) => {
+      const e = decodeScanEvent(s);
       if (!e.ok) throw new Error(e.error.message);
       const dup = seen.includes(e.value.scanId);
       seen.push(e.value.scanId);

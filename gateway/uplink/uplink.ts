@@ -284,13 +284,18 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
     return batch;
   }
 
-  private async send(batch: { id: string; event: ScanEvent }[]): Promise<void> {
+  private async send(batch: { id: string; event: ScanEvent; payload: Uint8Array }[]): Promise<void> {
     for (const b of batch) this.inFlight.add(b.id);
     this.batches++;
     let answered = false;
     const started = performance.now();
     try {
-      const receipts = await this.options.national.sendBatch(batch.map((b) => b.event));
+      // The journaled bytes go as they are: they are the event, decoded and checked on the way in.
+      const receipts = await this.options.national.sendBatch(
+        batch.map((b) => b.event),
+        undefined,
+        batch.map((b) => b.payload),
+      );
       this.breaker.success();
       this.failures = 0;
       this.metrics.batchLatency.observe((performance.now() - started) / 1000);

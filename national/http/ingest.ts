@@ -72,7 +72,7 @@ export async function handleIngest(req: IncomingMessage, res: ServerResponse, de
   stats.batches++;
   const receipts: (ScanReceipt | null)[] = batch.items.map(() => null);
   const errors: { index: number; message: string }[] = [];
-  const toStore: NewScan[] = [];
+  const toStore: (NewScan & { metadata?: ResolvedMetadata | null })[] = [];
   const storedAt: number[] = [];
   const reject = (i: number, scanId: string, code: string) => {
     receipts[i] = rejectedReceipt(scanId, code, now);
@@ -102,8 +102,8 @@ export async function handleIngest(req: IncomingMessage, res: ServerResponse, de
   let outcomes;
   try {
     // One transaction with the other requests of this turn (group commit); answered once committed.
-    const rows = toStore.map((scan) => ({ ...scan, metadata: known.get(`${scan.scheme}:${scan.di}`) ?? null }));
-    outcomes = rows.length === 0 ? [] : await deps.store.grouped(() => deps.store.ingest(rows, now));
+    for (const scan of toStore) scan.metadata = known.get(`${scan.scheme}:${scan.di}`) ?? null; // checkScan's own objects: no copy
+    outcomes = toStore.length === 0 ? [] : await deps.store.grouped(() => deps.store.ingest(toStore, now));
   } catch (e) {
     deps.logger.error({ err: (e as Error).message }, 'could not store a batch');
     return sendProblem(res, 'unavailable', { headers: { 'retry-after': '5' } });

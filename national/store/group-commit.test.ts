@@ -68,6 +68,32 @@ describe('GroupCommit', () => {
     expect(committed()).toEqual(['c']);
   });
 
+  it('the groups committed while a sync runs share the next sync, which starts after it (not one sync each)', async () => {
+    const syncs: { resolve: () => void; reject: (e: Error) => void }[] = [];
+    const group = new GroupCommit(db, () => new Promise<void>((resolve, reject) => syncs.push({ resolve, reject })));
+    const turn = () => new Promise((r) => setImmediate(r));
+    const resolved: string[] = [];
+    const done = (v: string) => () => void resolved.push(v);
+    const first = group.run(insert('a')).then(done('a'));
+    await turn();
+    const later = [group.run(insert('b')).then(done('b'))];
+    await turn();
+    later.push(group.run(insert('c')).then(done('c')));
+    await turn();
+    expect(group.stats.commits).toBe(3);
+    expect(syncs.length).toBe(1); // only the first group's sync runs; b and c wait, unanswered
+    syncs.shift()!.resolve();
+    await first;
+    await turn();
+    expect(syncs.length).toBe(1); // one sync covers b and c: both committed before it started
+    expect(resolved).toEqual(['a']);
+    syncs.shift()!.resolve();
+    await turn();
+    expect(resolved).toEqual(['a', 'b', 'c']);
+    expect(syncs.length).toBe(0);
+    await Promise.all(later);
+  });
+
   it('with a sync (the WAL fdatasync): nothing resolves before it, and a failed sync rejects its group and every later one', async () => {
     const syncs: { resolve: () => void; reject: (e: Error) => void }[] = [];
     const group = new GroupCommit(db, () => new Promise<void>((resolve, reject) => syncs.push({ resolve, reject })));

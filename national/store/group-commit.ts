@@ -7,11 +7,12 @@
 // The connection runs with synchronous=NORMAL: its COMMIT writes the transaction's frames to the
 // WAL without waiting for the disk, and `sync` (an fdatasync of the WAL file on the thread pool)
 // makes them durable, as synchronous=FULL would at the COMMIT, but without blocking the thread:
-// the next group is read, checked and committed while the disk works. Syncs run one after the
-// other, and a group resolves only after its own sync and every earlier one succeeded (WAL frames
-// are checksummed in a chain: a lost earlier frame makes later ones unreadable). After a failed
-// sync nothing resolves any more (the kernel may have dropped the unwritten pages): a restart reads
-// what really is on disk. A piece that throws is undone alone (its savepoint) and rejects; a COMMIT
+// the next group is read, checked and committed while the disk works. One sync runs at a time, and
+// it covers every group committed before it started: the groups that commit while it runs share
+// the next one (not a sync each, one after the other). A group resolves only after its covering
+// sync and every earlier one succeeded (WAL frames are checksummed in a chain: a lost earlier
+// frame makes later ones unreadable). After a failed sync nothing resolves any more (the kernel
+// may have dropped the unwritten pages): a restart reads what really is on disk. A piece that throws is undone alone (its savepoint) and rejects; a COMMIT
 // that fails rejects them all. Nothing resolves before it is on disk: a caller answers only that.
 
 import type Database from 'better-sqlite3';
@@ -24,12 +25,19 @@ interface Queued {
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
+/** A committed group waiting for a sync that covers it. */
+interface Committed {
+  answer: () => void;
+  fail: (error: unknown) => void;
+}
+
 export class GroupCommit {
   /** Transactions committed, and pieces of work they carried (for tests and metrics). */
   readonly stats = { commits: 0, pieces: 0 };
   private queue: Queued[] = [];
-  /** The last sync asked for; each waits for the one before. */
-  private synced: Promise<void> = Promise.resolve();
+  /** Groups committed since the running sync started (that sync does not cover them). */
+  private unsynced: Committed[] = [];
+  private syncing = false;
   private failed: unknown = null;
   private readonly inSavepoint: (work: () => unknown) => unknown;
   private readonly inTransaction: (batch: readonly Queued[]) => Outcome[];
@@ -82,15 +90,31 @@ export class GroupCommit {
         if (o.ok) q.resolve(o.value);
         else q.reject(o.error);
       });
-    const sync = this.sync;
-    if (sync === null) return answer();
-    this.synced = this.synced.then(() => {
-      if (this.failed !== null) throw this.failed;
-      return sync().catch((error: unknown) => {
-        this.failed ??= error;
-        throw error;
-      });
-    });
-    this.synced.then(answer, (error: unknown) => batch.forEach((q) => q.reject(error)));
+    if (this.sync === null) return answer();
+    this.unsynced.push({ answer, fail: (error) => batch.forEach((q) => q.reject(error)) });
+    if (!this.syncing) this.startSync(this.sync);
+  }
+
+  /** One sync for every group committed so far; when it is done, the next for those committed meanwhile. */
+  private startSync(sync: () => Promise<void>): void {
+    const covered = this.unsynced;
+    this.unsynced = [];
+    this.syncing = true;
+    Promise.resolve()
+      .then(sync)
+      .then(
+        () => {
+          this.syncing = false;
+          for (const c of covered) c.answer();
+          if (this.unsynced.length > 0) this.startSync(sync);
+        },
+        (error: unknown) => {
+          this.failed ??= error; // nothing resolves any more, here or in a later group
+          this.syncing = false;
+          const all = [...covered, ...this.unsynced];
+          this.unsynced = [];
+          for (const c of all) c.fail(error);
+        },
+      );
   }
 }

@@ -105,4 +105,45 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX scans_by_case ON scans (case_code, scanned_at_ms);
   CREATE INDEX scans_pending ON scans (received_at_ms) WHERE metadata IS NULL;
   `,
+  // 3: a scan's code is reserved by its row in scans (the UNIQUE index on order_code), no longer
+  // also by a row in order_codes, which keeps the case codes (and must receive a scan's code when
+  // a scan is ever deleted, for the rest of the uniqueness window). Codes are random: each index
+  // keyed by them puts about one random page per stored scan into the WAL at COMMIT; now one
+  // index takes a scan's code, and order_codes stays as small as the cases.
+  `
+  CREATE TABLE scans_v3 (
+    scan_id TEXT PRIMARY KEY,
+    order_code TEXT NOT NULL UNIQUE,
+    case_code TEXT NOT NULL REFERENCES cases (case_code),
+    fingerprint TEXT NOT NULL,
+    site TEXT NOT NULL,
+    theatre TEXT NOT NULL,
+    gateway_id TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    sequence TEXT NOT NULL,
+    scanned_at_ms INTEGER NOT NULL,
+    received_at_ms INTEGER NOT NULL,
+    historical INTEGER NOT NULL,
+    raw BLOB NOT NULL,
+    symbology TEXT,
+    scheme TEXT NOT NULL CHECK (scheme IN ('gs1', 'hibc', 'isbt128')),
+    di TEXT NOT NULL,
+    lot TEXT,
+    serial TEXT,
+    expiry TEXT,
+    manufactured TEXT,
+    carrier_hrf TEXT NOT NULL,
+    voided_at_ms INTEGER,
+    metadata TEXT,
+    metadata_at_ms INTEGER
+  );
+  INSERT INTO scans_v3 SELECT scan_id, order_code, case_code, fingerprint, site, theatre, gateway_id, case_id, sequence,
+    scanned_at_ms, received_at_ms, historical, raw, symbology, scheme, di, lot, serial, expiry, manufactured, carrier_hrf,
+    voided_at_ms, metadata, metadata_at_ms FROM scans;
+  DROP TABLE scans;
+  ALTER TABLE scans_v3 RENAME TO scans;
+  CREATE INDEX scans_by_case ON scans (case_code, scanned_at_ms);
+  CREATE INDEX scans_pending ON scans (received_at_ms) WHERE metadata IS NULL;
+  DELETE FROM order_codes WHERE kind = 'scan' AND code IN (SELECT order_code FROM scans);
+  `,
 ];

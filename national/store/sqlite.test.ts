@@ -7,6 +7,7 @@ import { newOrderCode } from '../order-code.ts';
 import { checkScan } from '../scan-check.ts';
 import { gs1Raw, HIP_STEM, LENS, scanEvent } from '../test-support.ts';
 import { MIGRATIONS } from './migrations.ts';
+import { databaseAtVersion, OLD_CASE_CODE, OLD_SCAN_CODE } from './old-schema.test-support.ts';
 import { openSqliteStore } from './sqlite.ts';
 import { CodeSpaceExhausted, type NewScan, type ResolvedMetadata } from './store.ts';
 
@@ -60,6 +61,32 @@ describe('SQLite store', () => {
     const db = new Database(path);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
+  });
+
+  test('migration 3: scans keep their codes and are found by them; order_codes keeps the case codes only', () => {
+    const path = join(dir, 'n.sqlite');
+    const s = newScan();
+    databaseAtVersion(path, 2, s);
+    const store = openSqliteStore(path);
+    expect(store.findByCode(OLD_SCAN_CODE)).toMatchObject({ kind: 'scan', scan: { scanId: s.scanId, orderCode: OLD_SCAN_CODE, caseCode: OLD_CASE_CODE } });
+    expect(store.findByCode(OLD_CASE_CODE)).toMatchObject({ kind: 'case', scans: [{ scanId: s.scanId }] });
+    const [fresh] = store.ingest([newScan(gs1Raw(HIP_STEM), { caseId: 'k2' })], 2);
+    expect(store.findByCode(fresh!.scan.orderCode)).toMatchObject({ kind: 'scan', scan: { scanId: fresh!.scan.scanId } });
+    store.close();
+    const db = new Database(path, { readonly: true });
+    const codes = db.prepare<[], { code: string; kind: string }>('SELECT code, kind FROM order_codes ORDER BY kind, code').all();
+    db.close();
+    expect(codes).toEqual([OLD_CASE_CODE, fresh!.scan.caseCode].sort().map((code) => ({ code, kind: 'case' })));
+  });
+
+  test('a scan code is never one a case has, nor another scan’s: drawn again', () => {
+    const store = openSqliteStore(':memory:', { newCode: () => draws.shift()! });
+    const [a, b, c] = ['AAAAAAAA', 'BBBBBBBB', 'CCCCCCCC'];
+    const draws = [a, b, a, b, c]; // case a, scan b; then a scan of the same case: a and b taken, c
+    const [first] = store.ingest([newScan()], 1);
+    const [second] = store.ingest([newScan(gs1Raw(HIP_STEM))], 1);
+    expect([first!.scan.caseCode, first!.scan.orderCode, second!.scan.caseCode, second!.scan.orderCode]).toEqual([a, b, a, c]);
+    store.close();
   });
 
   test('refuses a database from newer software', () => {
