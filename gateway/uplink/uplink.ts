@@ -119,6 +119,9 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
       reconnectPeriod: 2000,
       connectTimeout: 10_000,
       queueQoSZero: false,
+      // No mqtt-packet table of 65,536 number Buffers (~7 MB held for the process's life), as the
+      // gateway's link and the embedded broker do; it also covers the PUBACKs written below.
+      writeCache: false,
       ...(options.username ? { username: options.username } : {}),
       ...(options.password ? { password: options.password } : {}),
       ...(options.tls ?? {}),
