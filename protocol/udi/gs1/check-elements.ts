@@ -38,7 +38,7 @@ export function checkElements(elements: readonly Element[], now?: Date): ParseEr
       errors.push(error('unknown-ai', `(${e.ai}) is not a GS1 Application Identifier.`));
       continue;
     }
-    const found = validateValue(entry, e.value, now);
+    const found = validateValue(entry, e.value, now, index);
     for (let k = 0; k < found.length; k++) errors.push(found[k]!);
   }
   const found = validateAssociations(elements, indices);
