@@ -14,6 +14,28 @@ const SHORT_ESCAPE: Record<number, number> = { 0x08: 0x62, 0x09: 0x74, 0x0a: 0x6
 
 const NO_MESSAGES: readonly string[] = [];
 
+/** Fixed ASCII text as bytes: copying from a byte array is cheaper than reading the characters
+ * of a string (about a tenth of this writer's time). */
+const bytesOf = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+const OK_TRUE = bytesOf('{"ok":true,"scheme":');
+const OK_FALSE = bytesOf('{"ok":false,"scheme":');
+const SYMBOLOGY = bytesOf(',"symbology":');
+const ELEMENTS = bytesOf(',"elements":[');
+const FIRST_AI = bytesOf('{"ai":');
+const NEXT_AI = bytesOf(',{"ai":');
+const VALUE = bytesOf(',"value":');
+const UDI_DI = bytesOf('],"udi":{"di":');
+const LOT = bytesOf(',"lot":');
+const SERIAL = bytesOf(',"serial":');
+const EXPIRY = bytesOf(',"expiry":');
+const MANUFACTURED = bytesOf(',"manufactured":');
+const ERRORS = bytesOf('},"errors":[');
+const FIRST_CODE = bytesOf('{"code":');
+const NEXT_CODE = bytesOf(',{"code":');
+const MESSAGE = bytesOf(',"message":');
+const END = bytesOf(']}\n');
+const NULL = bytesOf('null');
+
 export class JsonLines {
   private buf: Buffer;
   private n = 0;
@@ -48,38 +70,38 @@ export class JsonLines {
     this.room(most);
     const { buf } = this;
     let n = this.n;
-    n = ascii(buf, n, r.ok ? '{"ok":true,"scheme":' : '{"ok":false,"scheme":');
+    n = ascii(buf, n, r.ok ? OK_TRUE : OK_FALSE);
     n = string(buf, n, r.scheme);
-    n = ascii(buf, n, ',"symbology":');
+    n = ascii(buf, n, SYMBOLOGY);
     n = nullable(buf, n, r.symbology);
-    n = ascii(buf, n, ',"elements":[');
+    n = ascii(buf, n, ELEMENTS);
     for (let i = 0; i < elements.length; i++) {
       const e = elements[i]!;
-      n = ascii(buf, n, i === 0 ? '{"ai":' : ',{"ai":');
+      n = ascii(buf, n, i === 0 ? FIRST_AI : NEXT_AI);
       n = string(buf, n, e.ai);
-      n = ascii(buf, n, ',"value":');
+      n = ascii(buf, n, VALUE);
       n = string(buf, n, e.value);
       buf[n++] = 0x7d; // }
     }
-    n = ascii(buf, n, '],"udi":{"di":');
+    n = ascii(buf, n, UDI_DI);
     n = nullable(buf, n, udi.di);
-    n = ascii(buf, n, ',"lot":');
+    n = ascii(buf, n, LOT);
     n = nullable(buf, n, udi.lot);
-    n = ascii(buf, n, ',"serial":');
+    n = ascii(buf, n, SERIAL);
     n = nullable(buf, n, udi.serial);
-    n = ascii(buf, n, ',"expiry":');
+    n = ascii(buf, n, EXPIRY);
     n = nullable(buf, n, udi.expiry);
-    n = ascii(buf, n, ',"manufactured":');
+    n = ascii(buf, n, MANUFACTURED);
     n = nullable(buf, n, udi.manufactured);
-    n = ascii(buf, n, '},"errors":[');
+    n = ascii(buf, n, ERRORS);
     for (let i = 0; i < errors.length; i++) {
-      n = ascii(buf, n, i === 0 ? '{"code":' : ',{"code":');
+      n = ascii(buf, n, i === 0 ? FIRST_CODE : NEXT_CODE);
       n = string(buf, n, errors[i]!.code);
-      n = ascii(buf, n, ',"message":');
+      n = ascii(buf, n, MESSAGE);
       n = string(buf, n, messages[i]!);
       buf[n++] = 0x7d; // }
     }
-    this.n = ascii(buf, n, ']}\n');
+    this.n = ascii(buf, n, END);
   }
 
   private room(bytes: number): void {
@@ -93,13 +115,13 @@ export class JsonLines {
 // Each writer puts its text at buf[n…] and returns the new end; the caller has made room.
 
 /** Fixed ASCII text of this file (keys, punctuation): copied as is. */
-function ascii(buf: Buffer, n: number, s: string): number {
-  for (let i = 0; i < s.length; i++) buf[n++] = s.charCodeAt(i);
+function ascii(buf: Buffer, n: number, text: Uint8Array): number {
+  for (let i = 0; i < text.length; i++) buf[n++] = text[i]!;
   return n;
 }
 
 function nullable(buf: Buffer, n: number, s: string | null): number {
-  return s === null ? ascii(buf, n, 'null') : string(buf, n, s);
+  return s === null ? ascii(buf, n, NULL) : string(buf, n, s);
 }
 
 /** A JSON string in UTF-8, escaped as JSON.stringify escapes (lone surrogates as \udXXX). At

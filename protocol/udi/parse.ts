@@ -118,7 +118,7 @@ function gs1Result(split: SplitResult, symbology: string | null, optionsNow: Dat
   if (hasPersonAi(elements)) return personalId(symbology);
   // One clock read per scan, not one per date: only the year of "now" matters.
   const now = optionsNow ?? currentYearStart();
-  const errors = split.errors.length > 0 ? split.errors : checkElements(elements, now);
+  const errors = split.errors.length > 0 ? split.errors : checkElements(elements, now, split.indices);
   const udi = udiFromElements(elements, now);
   if (errors.length === 0 && udi.di === null) {
     errors.push(error('not-a-product', 'This GS1 code carries no GTIN (01), so it identifies no product.'));

@@ -231,12 +231,14 @@ describe('the pre-filter of containsPersonalId', () => {
   });
 
   it.each([
-    ['nine digits among letters', 'A1B2C3D4E5F6G7H8I9J'],
-    ['a GTIN alone', '09506000134352'],
-    ['13 digits alone', '1912121212121'],
-  ])('spares the scan of %s', (_name, s) => {
+    ['two digits, then letters', 'AB12CDEFGHIJKLMNOP', 11],
+    ['nine digits among letters', 'A1B2C3D4E5F6G7H8I9J', 19],
+    ['a GTIN alone', '09506000134352', 14],
+    ['13 digits alone', '1912121212121', 13],
+    ['a short lot', 'LOT-4a', 0],
+  ])('spares the scan of %s', (_name, s, read) => {
     expect(containsPersonalId(s)).toBe(false);
-    expect(personalIdWork()).toBe(s.length); // the digits were counted, nothing more
+    expect(personalIdWork()).toBe(read); // digits counted until ten were out of reach, nothing more
   });
 
   it.each([

@@ -51,7 +51,8 @@ const MAX_RUN = 12;
 export function containsPersonalId(s: string): boolean {
   // Most values the guard sees (lots, serials, GTINs) cannot hold one: fewer than 10 digits, or
   // nothing but one run of more than 12. Counting digits is one comparison per character, a
-  // fraction of the scan below; the fast-check property in personal-id.test.ts holds the two equal.
+  // fraction of the scan below, and stops once ten can no longer be reached; the fast-check
+  // property in personal-id.test.ts holds the answer equal to the scan's.
   const n = s.length;
   if (n < MIN_DIGITS) {
     work = 0;
@@ -61,6 +62,10 @@ export function containsPersonalId(s: string): boolean {
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
     if (c >= 0x30 && c <= 0x39) digits++;
+    else if (digits + n - 1 - i < MIN_DIGITS) {
+      work = i + 1; // too few digits left to reach ten: stop reading
+      return false;
+    }
   }
   work = n;
   if (digits < MIN_DIGITS || (digits === n && n > MAX_RUN)) return false;

@@ -25,14 +25,19 @@ export function hasPersonAi(elements: readonly Element[]): boolean {
 /** Scratch: the table index of each element's AI, handed to validateAssociations. */
 let indices = new Int16Array(16);
 
-export function checkElements(elements: readonly Element[], now?: Date): ParseError[] {
+/** `known`, if given, holds the table index of each element's AI (SplitResult.indices). */
+export function checkElements(elements: readonly Element[], now?: Date, known?: Int16Array): ParseError[] {
   const errors: ParseError[] = [];
-  if (indices.length < elements.length) indices = new Int16Array(elements.length * 2);
+  if (known === undefined) {
+    if (indices.length < elements.length) indices = new Int16Array(elements.length * 2);
+    for (let i = 0; i < elements.length; i++) indices[i] = aiIndex(elements[i]!.ai);
+  }
+  const tableIndex = known ?? indices;
   // Index loops: for-of over the shared frozen empty arrays that the validators return in the
   // common case allocated an iterator per call.
   for (let i = 0; i < elements.length; i++) {
     const e = elements[i]!;
-    const index = (indices[i] = aiIndex(e.ai));
+    const index = tableIndex[i]!;
     const entry = index < 0 ? undefined : AI_ENTRIES[index];
     if (entry === undefined) {
       errors.push(error('unknown-ai', `(${e.ai}) is not a GS1 Application Identifier.`));
@@ -41,7 +46,7 @@ export function checkElements(elements: readonly Element[], now?: Date): ParseEr
     const found = validateValue(entry, e.value, now, index);
     for (let k = 0; k < found.length; k++) errors.push(found[k]!);
   }
-  const found = validateAssociations(elements, indices);
+  const found = validateAssociations(elements, tableIndex);
   for (let k = 0; k < found.length; k++) errors.push(found[k]!);
   return errors;
 }
