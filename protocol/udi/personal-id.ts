@@ -68,8 +68,14 @@ export function containsPersonalId(s: string): boolean {
     }
   }
   work = n;
-  if (digits < MIN_DIGITS || (digits === n && n > MAX_RUN)) return false;
-  return scan(s);
+  return mayHoldPersonalId(digits, n) && scan(s);
+}
+
+/** The pre-filter: whether a string of `length` characters with `digits` digits may hold a number
+ * (at least ten digits, and not nothing but one run of more than twelve). Exported for callers
+ * that have counted the digits already (the GS1 value checks). */
+export function mayHoldPersonalId(digits: number, length: number): boolean {
+  return digits >= MIN_DIGITS && !(digits === length && length > MAX_RUN);
 }
 
 /** containsPersonalId without its pre-filter: the rule itself, over every character. Exported

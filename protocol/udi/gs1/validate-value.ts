@@ -118,6 +118,27 @@ function badCharAt(value: string, from: number, to: number, part: Part): number 
   return -1;
 }
 
+/** The digits in `value` if `part` (not Z) allows every character, else -1: the character-set
+ * check, counting for the personal-id guard as it reads. */
+function allowedDigits(value: string, part: Part): number {
+  let digits = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 128 || ((ALLOWED[c] ?? 0) & part.bit) === 0) return -1;
+    if (c >= 0x30 && c <= 0x39) digits++;
+  }
+  return digits;
+}
+
+/** Digits in the value of the latest validateValue call if it took the shortcut below, else -1. */
+let lastDigits = -1;
+
+/** How many digits the value last checked holds, when the check read them all (a one-part value
+ * of the right length and characters), else -1: the personal-id guard need not read it again. */
+export function lastValueDigits(): number {
+  return lastDigits;
+}
+
 /** Shared result for the common case; frozen so that no caller can fill it for the next. */
 const NO_ERRORS: ParseError[] = Object.freeze([]) as unknown as ParseError[];
 /** Scratch: where each part ends (its cut), reused between calls. Parts per AI: at most 5 today. */
@@ -129,10 +150,14 @@ export function validateValue(entry: AiEntry, value: string, now?: Date, index =
   const { parts } = c;
   const n = value.length;
   // Most AIs (GTIN, lot, serial, dates) have one part: when the value's length and characters are
-  // right, its linters are all that is left. Anything else is worded by the general way below.
+  // right, its linters are all that is left. Anything else (and base64url parts, with their
+  // padding rule) is worded by the general way below.
+  lastDigits = -1;
   if (parts.length === 1) {
     const part = parts[0]!;
-    if (n >= part.min && n <= part.max && badCharAt(value, 0, n, part) < 0) {
+    const digits = n >= part.min && n <= part.max && part.type !== 'Z' ? allowedDigits(value, part) : -1;
+    if (digits >= 0) {
+      lastDigits = digits;
       for (let l = 0; l < part.linters.length; l++) {
         const err = part.linters[l]!(value, c.label, now);
         if (err !== null) return [err];
