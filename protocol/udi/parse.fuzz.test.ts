@@ -71,6 +71,29 @@ describe('parser fuzzing', () => {
     );
   });
 
+  it('refuses a well-formed label exactly when its lot or serial holds a personal identity number', () => {
+    // The guard reuses the digit counts of the value checks: a value it skips by its count must be
+    // one the guard itself would pass.
+    const digitHeavy = fc.oneof(
+      x20,
+      fc.stringMatching(/^[0-9A-]{10,20}$/),
+      fc.constantFrom('121212-1212', '19121212-1212', '1212121212', 'A1912121212', '12345678901', '1234567890123', '701063-2391', '191212121212'),
+    );
+    const label = fc.record({ gtin, expiry: date, lot: digitHeavy, serial: digitHeavy });
+    let refused = 0;
+    fc.assert(
+      fc.property(label, ({ gtin: g, expiry, lot, serial }) => {
+        const r = parse(']d2' + '01' + g + '17' + expiry + '10' + lot + GS + '21' + serial);
+        const personal = containsPersonalId(lot) || containsPersonalId(serial);
+        if (personal) refused++;
+        expect(r.scheme === 'personal-id').toBe(personal);
+        if (!personal) expect(r.ok).toBe(true);
+      }),
+      { numRuns: RUNS / 5 },
+    );
+    expect(refused).toBeGreaterThan(RUNS / 50); // both answers are exercised
+  });
+
   it('stays linear on over-long and ReDoS-shaped input (64 KiB; work counted, not timed)', () => {
     const hostile = [
       '0'.repeat(65536),

@@ -12,14 +12,14 @@
 import { currentYearStart } from './calendar.ts';
 import { parseBracketed } from './gs1/bracketed.ts';
 import { isValidGs1CheckDigits } from './gs1/check-digits.ts';
-import { checkElements, hasPersonAi } from './gs1/check-elements.ts';
+import { checkElements, countedDigits, hasPersonAi } from './gs1/check-elements.ts';
 import { looksLikeDigitalLink, parseDigitalLink } from './gs1/digital-link.ts';
 import { AI_ENTRIES } from './gs1/ai-table.generated.ts';
 import { GS, parseElementString, type SplitResult } from './gs1/element-string.ts';
 import { udiFromElements } from './gs1/udi-from-elements.ts';
 import { looksLikeHibc, parseHibc } from './hibc/parse-hibc.ts';
 import { looksLikeIsbt128, parseIsbt128 } from './isbt128/parse-isbt128.ts';
-import { containsPersonalId, PERSONAL_ID_MESSAGE } from './personal-id.ts';
+import { containsPersonalId, mayHoldPersonalId, PERSONAL_ID_MESSAGE } from './personal-id.ts';
 import { emptyUdi, error, type Element, type ParseError, type ParseResult, type Scheme, type Udi } from './result.ts';
 import { splitSymbology } from './symbology.ts';
 
@@ -118,7 +118,7 @@ function gs1Result(split: SplitResult, symbology: string | null, optionsNow: Dat
   if (hasPersonAi(elements)) return personalId(symbology);
   // One clock read per scan, not one per date: only the year of "now" matters.
   const now = optionsNow ?? currentYearStart();
-  const errors = split.errors.length > 0 ? split.errors : checkElements(elements, now);
+  const errors = split.errors.length > 0 ? split.errors : checkElements(elements, now, split.indices);
   const udi = udiFromElements(elements, now);
   if (errors.length === 0 && udi.di === null) {
     errors.push(error('not-a-product', 'This GS1 code carries no GTIN (01), so it identifies no product.'));
@@ -134,12 +134,27 @@ const DATE_TIME_AIS = new Set(
 );
 
 function holdsPersonalId(r: ParseResult): boolean {
-  return valuesHoldPersonalId(r.elements, r.udi);
+  const { elements } = r;
+  // The value checks counted the digits of most GS1 values as they read them: a value that
+  // cannot hold a number by its count is not read again (the guard's own pre-filter, reused).
+  const digits = elements.length > 0 ? countedDigits(elements) : null;
+  if (digits === null) return valuesHoldPersonalId(elements, r.udi);
+  for (let i = 0; i < elements.length; i++) {
+    const e = elements[i]!;
+    const counted = digits[i]!;
+    if (counted >= 0 && !mayHoldPersonalId(counted, e.value.length)) continue;
+    if (containsPersonalId(e.value) && !DATE_TIME_AIS.has(e.ai)) return true;
+  }
+  return false;
 }
 
 /** Whether a parse's values (what a clean code is read as) hold a personal identity number. */
 export function valuesHoldPersonalId(elements: readonly Element[], udi: Pick<Udi, 'di' | 'lot' | 'serial'>): boolean {
-  for (const e of elements) if (!DATE_TIME_AIS.has(e.ai) && containsPersonalId(e.value)) return true;
+  // The guard first: it rejects most values after counting their digits, cheaper than the Set.
+  for (let i = 0; i < elements.length; i++) {
+    const e = elements[i]!;
+    if (containsPersonalId(e.value) && !DATE_TIME_AIS.has(e.ai)) return true;
+  }
   // A GS1 lot and serial are element values, checked just above; only HIBC and ISBT 128 have them
   // without, and their product codes (in the DI) are free text too.
   if (elements.length > 0) return false;

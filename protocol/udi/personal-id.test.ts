@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { containsPersonalId, PERSONAL_ID_MESSAGE, personalIdWork } from './personal-id.ts';
+import { containsPersonalId, PERSONAL_ID_MESSAGE, personalIdWork, scanForPersonalId } from './personal-id.ts';
 
 // An independent Luhn, to build valid numbers without trusting the code under test.
 function withCheckDigit(nine: string): string {
@@ -131,10 +131,11 @@ describe('containsPersonalId', () => {
 });
 
 describe('containsPersonalId is linear: work counted, not timed', () => {
-  // Work = characters read, with every digit of a window that is tested read again. Each character
-  // is read once; a window is tested only at a run of 4+ digits (at least 5 characters with its
-  // separator), at most twice (10 and 12 digits): so work ≤ n + 1 + 22 · n / 5 < 6n + 1.
-  const bound = (s: string) => 6 * s.length + 1;
+  // Work = characters read, with every digit of a window that is tested read again. The pre-filter
+  // reads each character once, the scan once more; a window is tested only at a run of 4+ digits
+  // (at least 5 characters with its separator), at most twice (10 and 12 digits): so
+  // work ≤ 2n + 1 + 22 · n / 5 < 7n + 1.
+  const bound = (s: string) => 7 * s.length + 1;
 
   it.each([
     ['digits and hyphens', '1234567-'.repeat(8192)],
@@ -152,7 +153,7 @@ describe('containsPersonalId is linear: work counted, not timed', () => {
     expect(personalIdWork()).toBeLessThanOrEqual(2 * work + 64);
   });
 
-  it('on any input, work ≤ 6n + 1', () => {
+  it('on any input, work ≤ 7n + 1', () => {
     const unit = fc.constantFrom(...'0123456789012345678901234567890123456789-+_./ -A'.split(''));
     fc.assert(
       fc.property(fc.string({ unit, maxLength: 400 }), (s) => {
@@ -203,5 +204,47 @@ describe('containsPersonalId against the rule written as regular expressions', (
     // Both answers are exercised: the generator makes numbers and near-misses alike.
     expect(found).toBeGreaterThan(2000);
     expect(found).toBeLessThan(18_000);
+  });
+});
+
+describe('the pre-filter of containsPersonalId', () => {
+  // It answers "no" without the scan for strings of fewer than 10 digits and for one long digit
+  // run; whatever the string, its answer is the scan's.
+  it('agrees with the scan on any string', () => {
+    const unit = fc.oneof(
+      { weight: 6, arbitrary: fc.constantFrom(...'0123456789'.split('')) },
+      { weight: 2, arbitrary: fc.constantFrom(...'-+_./ \u00a0\u2013\u2212AbX:\x1d'.split('')) },
+      { weight: 1, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) },
+    );
+    const numbers = fc.constantFrom('19121212-1212', '1212121212', '701063-2391', '1912 12 12_1212', '09506000134352');
+    const text = fc.oneof(fc.string({ unit, maxLength: 40 }), fc.array(fc.oneof(numbers, fc.string({ unit, maxLength: 12 })), { maxLength: 4 }).map((p) => p.join('')));
+    let found = 0;
+    fc.assert(
+      fc.property(text, (s) => {
+        const full = scanForPersonalId(s);
+        if (full) found++;
+        expect(containsPersonalId(s)).toBe(full);
+      }),
+      { numRuns: 20_000 },
+    );
+    expect(found).toBeGreaterThan(1000); // both answers are exercised
+  });
+
+  it.each([
+    ['two digits, then letters', 'AB12CDEFGHIJKLMNOP', 11],
+    ['nine digits among letters', 'A1B2C3D4E5F6G7H8I9J', 19],
+    ['a GTIN alone', '09506000134352', 14],
+    ['13 digits alone', '1912121212121', 13],
+    ['a short lot', 'LOT-4a', 0],
+  ])('spares the scan of %s', (_name, s, read) => {
+    expect(containsPersonalId(s)).toBe(false);
+    expect(personalIdWork()).toBe(read); // digits counted until ten were out of reach, nothing more
+  });
+
+  it.each([
+    ['12 digits alone', '191212121212'],
+    ['10 digits alone', '1212121212'],
+  ])('still scans %s', (_name, s) => {
+    expect(containsPersonalId(s)).toBe(true);
   });
 });

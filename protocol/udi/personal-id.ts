@@ -42,15 +42,57 @@ export function personalIdWork(): number {
   return work;
 }
 
+/** The fewest digits of a number (YYMMDDNNNC): a string with fewer holds none. */
+const MIN_DIGITS = 10;
+/** The most digits of one run that can be (part of) a number (CCYYMMDDNNNC). */
+const MAX_RUN = 12;
+
 /** True if `s` holds something shaped like a Swedish personal identity number or samordningsnummer. */
 export function containsPersonalId(s: string): boolean {
+  // Most values the guard sees (lots, serials, GTINs) cannot hold one: fewer than 10 digits, or
+  // nothing but one run of more than 12. Counting digits is one comparison per character, a
+  // fraction of the scan below, and stops once ten can no longer be reached; the fast-check
+  // property in personal-id.test.ts holds the answer equal to the scan's.
+  const n = s.length;
+  if (n < MIN_DIGITS) {
+    work = 0;
+    return false;
+  }
+  let digits = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) digits++;
+    else if (digits + n - 1 - i < MIN_DIGITS) {
+      work = i + 1; // too few digits left to reach ten: stop reading
+      return false;
+    }
+  }
+  work = n;
+  return mayHoldPersonalId(digits, n) && scan(s);
+}
+
+/** The pre-filter: whether a string of `length` characters with `digits` digits may hold a number
+ * (at least ten digits, and not nothing but one run of more than twelve). Exported for callers
+ * that have counted the digits already (the GS1 value checks). */
+export function mayHoldPersonalId(digits: number, length: number): boolean {
+  return digits >= MIN_DIGITS && !(digits === length && length > MAX_RUN);
+}
+
+/** containsPersonalId without its pre-filter: the rule itself, over every character. Exported
+ * for the property that the pre-filter only ever spares this scan on strings it rejects. */
+export function scanForPersonalId(s: string): boolean {
+  work = 0;
+  return scan(s);
+}
+
+/** The rule, adding the characters it reads to `work`. */
+function scan(s: string): boolean {
   const n = s.length;
   let runs = 0; // joined runs in the ring, up to and including the current one
   let runStart = -1;
   let gap = 0; // characters since the last run ended
   let gapJoins = false; // those characters are 1..MAX_GAP separators
   let found = false;
-  work = 0;
   for (let i = 0; i <= n && !found; i++) {
     const c = i < n ? s.charCodeAt(i) : -1;
     work++;
@@ -63,7 +105,7 @@ export function containsPersonalId(s: string): boolean {
     }
     if (runStart >= 0) {
       const len = i - runStart;
-      if (len > 12) {
+      if (len > MAX_RUN) {
         runs = 0; // too long to be a part: nothing joins across it
         gapJoins = false;
       } else {

@@ -14,9 +14,12 @@ import { AI_ENTRIES } from './ai-table.generated.ts';
 
 /** Index 0..99: length (2, 3 or 4) of the defined AIs that start with these two digits, else 0. */
 const LENGTH_BY_PREFIX = new Uint8Array(100);
-/** INDEX_BY_NUMBER[len][numeric value of the AI]: its index in AI_ENTRIES, or -1. */
-const INDEX_BY_NUMBER: Int16Array[] = [];
-for (const len of [2, 3, 4]) INDEX_BY_NUMBER[len] = new Int16Array(10 ** len).fill(-1);
+/** Where the AIs of each length start in INDEX_BY_NUMBER: one flat table, one load per lookup. */
+const OFFSET = [0, 0, 0, 100, 1100];
+/** INDEX_BY_NUMBER[OFFSET[len] + numeric value of the AI]: its index in AI_ENTRIES, or -1. */
+const INDEX_BY_NUMBER = new Int16Array(11100).fill(-1);
+/** OFFSET_BY_PREFIX[two first digits]: OFFSET of their AIs' length. */
+const OFFSET_BY_PREFIX = new Int16Array(100);
 
 AI_ENTRIES.forEach((entry, index) => {
   const { ai } = entry;
@@ -25,7 +28,8 @@ AI_ENTRIES.forEach((entry, index) => {
   // A dictionary release that broke prefix-freeness would make matchAi ambiguous: refuse to load.
   if (known !== 0 && known !== ai.length) throw new Error(`AI table: (${ai}) breaks the length rule of prefix ${ai.slice(0, 2)}`);
   LENGTH_BY_PREFIX[prefix] = ai.length;
-  INDEX_BY_NUMBER[ai.length]![Number(ai)] = index;
+  OFFSET_BY_PREFIX[prefix] = OFFSET[ai.length]!;
+  INDEX_BY_NUMBER[OFFSET[ai.length]! + Number(ai)] = index;
 });
 
 export function aiEntry(ai: string): AiEntry | undefined {
@@ -59,15 +63,16 @@ export function matchAiIndex(data: string, pos: number): number {
   const d0 = digitAt(data, pos);
   const d1 = digitAt(data, pos + 1);
   if (d0 < 0 || d1 < 0) return -1;
-  const len = LENGTH_BY_PREFIX[d0 * 10 + d1] ?? 0;
+  const prefix = d0 * 10 + d1;
+  const len = LENGTH_BY_PREFIX[prefix]!;
   if (len === 0) return -1;
-  let n = d0 * 10 + d1;
+  let n = prefix;
   for (let i = 2; i < len; i++) {
     const d = digitAt(data, pos + i);
     if (d < 0) return -1;
     n = n * 10 + d;
   }
-  return INDEX_BY_NUMBER[len]?.[n] ?? -1;
+  return INDEX_BY_NUMBER[OFFSET_BY_PREFIX[prefix]! + n]!;
 }
 
 /**

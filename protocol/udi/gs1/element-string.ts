@@ -14,6 +14,9 @@ export const GS = '\x1d';
 export interface SplitResult {
   elements: Element[];
   errors: ParseError[];
+  /** The index in AI_ENTRIES of each element's AI, when the splitter looked it up anyway (element
+   * strings): checkElements need not look it up again. Shared scratch, valid until the next split. */
+  indices?: Int16Array;
 }
 
 /** Total length of an AI whose components are all fixed (the "*" flag), else -1. */
@@ -32,6 +35,9 @@ const NO_ERRORS: ParseError[] = Object.freeze([]) as unknown as ParseError[];
 
 /** fixedLength of every entry, by index in AI_ENTRIES: computed once, not per element. */
 const FIXED_LENGTH = Int32Array.from(AI_ENTRIES, fixedLength);
+
+/** Scratch: the table index of each element of the latest split (SplitResult.indices). */
+let splitIndices = new Int16Array(16);
 
 /** Whether data[i] is one of `separators` (false past the end). Char codes: no 1-char strings. */
 function isSepAt(data: string, i: number, separators: string): boolean {
@@ -75,6 +81,12 @@ export function parseElementString(data: string, separators: string = GS): Split
       return { elements, errors: [error('unknown-ai', `No GS1 Application Identifier starts at position ${pos + 1}.`)] };
     }
     const entry = AI_ENTRIES[index]!;
+    if (elements.length === splitIndices.length) {
+      const bigger = new Int16Array(splitIndices.length * 2);
+      bigger.set(splitIndices);
+      splitIndices = bigger;
+    }
+    splitIndices[elements.length] = index;
     pos += entry.ai.length;
     if (sep < pos) sep = nextSeparator(data, pos, separators);
     const fixed = FIXED_LENGTH[index]!;
@@ -94,7 +106,7 @@ export function parseElementString(data: string, separators: string = GS): Split
       pos = sep + 1;
     }
   }
-  return { elements, errors: NO_ERRORS };
+  return { elements, errors: NO_ERRORS, indices: splitIndices };
 }
 
 /** The element string a GS1 symbol would carry, FNC1 as GS: the inverse of parseElementString. */

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { countWork } from '../work-count.test-support.ts';
 import { parseBracketed } from './bracketed.ts';
 import { checkElements } from './check-elements.ts';
+import { forgetAssociationVerdicts, validateAssociations } from './validate-associations.ts';
 
 const codes = (bracketed: string) => {
   const split = parseBracketed(bracketed);
@@ -73,5 +74,33 @@ describe('(8030) properties', () => {
     const small = countWork(() => checkElements(make(200)));
     const large = countWork(() => checkElements(make(400)));
     expect(large).toBeLessThanOrEqual(2.2 * small + 16);
+  });
+});
+
+describe('the remembered req/ex verdicts', () => {
+  // A small pool, so that the same sets of AIs come back in other orders and with other values
+  // (the memo is hit), among AIs that require and exclude each other, patterns and one outside
+  // the table. Each answer, remembered or not, is the one computed after forgetting everything.
+  const ai = fc.constantFrom('01', '02', '17', '10', '21', '235', '37', '255', '3100', '3103', '8030', '253', '99x');
+  const element = fc.record({ ai, value: fc.constantFrom('A', 'B', '1234567890128', '1234567890128X') });
+  it('change no answer, in any sequence of scans', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(element, { maxLength: 5 }), { minLength: 1, maxLength: 12 }), (scans) => {
+        for (const elements of scans) {
+          const answer = validateAssociations(elements);
+          forgetAssociationVerdicts();
+          expect(answer).toEqual(validateAssociations(elements));
+        }
+      }),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 5_000) },
+    );
+  });
+
+  it('are per set: a remembered clean set does not pass a set that holds one AI more or another', () => {
+    forgetAssociationVerdicts();
+    expect(validateAssociations([{ ai: '01', value: '1' }, { ai: '10', value: 'A' }])).toEqual([]);
+    expect(validateAssociations([{ ai: '10', value: 'A' }, { ai: '01', value: '1' }])).toEqual([]);
+    expect(validateAssociations([{ ai: '10', value: 'A' }, { ai: '02', value: '1' }]).map((e) => e.code)).toEqual(['missing-required-ai']);
+    expect(validateAssociations([{ ai: '01', value: '1' }, { ai: '10', value: 'A' }, { ai: '02', value: '1' }]).map((e) => e.code)).toEqual(['missing-required-ai', 'excluded-ai']);
   });
 });

@@ -54,13 +54,59 @@ const EX: (Need[] | undefined)[] = new Array(AI_ENTRIES.length);
 const reqOf = (index: number): Need[][][] => (REQ[index] ??= AI_ENTRIES[index]!.req.map((rule) => rule.map((group) => group.map(compileNeed))));
 const exOf = (index: number): Need[] => (EX[index] ??= AI_ENTRIES[index]!.ex.map(compileNeed));
 
+// The req/ex verdict is remembered by the set of AIs present: a label carries the same few AIs
+// scan after scan (01, 17, 10, 21), and which of them require or exclude which depends on nothing
+// else. Only "no req/ex error" is remembered (an error's wording follows the order of the AIs).
+// A slot is found by a Zobrist hash (XOR of a fixed pseudo-random number per AI) and checked
+// exactly: it holds its AIs, and a hit needs as many present, every one of them present now.
+const MEMO_SLOTS = 256;
+/** Sets of up to this many distinct AIs are remembered. */
+const MEMO_WIDTH = 8;
+/** A fixed pseudo-random 32-bit number per table AI (a murmur3 finaliser of its index). */
+const ZOBRIST = Int32Array.from(AI_ENTRIES, (_, i) => {
+  let h = Math.imul((i + 1) ^ ((i + 1) >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
+});
+const memoHash = new Int32Array(MEMO_SLOTS);
+/** How many AIs the slot's set holds; 0: empty. */
+const memoCount = new Uint8Array(MEMO_SLOTS);
+const memoAis = new Int16Array(MEMO_SLOTS * MEMO_WIDTH);
+/** This call's hash, and whether an AI outside the table (no memo then) is present. */
+let hash = 0;
+let unknownPresent = false;
+
+/** Forgets every remembered verdict (for the property that the memo changes no answer). */
+export function forgetAssociationVerdicts(): void {
+  memoCount.fill(0);
+}
+
+/** Whether this call's set of AIs is remembered as free of req/ex errors. */
+function rememberedClean(): boolean {
+  if (unknownPresent || presentCount > MEMO_WIDTH) return false;
+  const slot = hash & (MEMO_SLOTS - 1);
+  if (memoCount[slot] !== presentCount || memoHash[slot] !== hash) return false;
+  for (let k = slot * MEMO_WIDTH, end = k + presentCount; k < end; k++) if (seenIn[memoAis[k]!] !== call) return false;
+  return true;
+}
+
+function rememberClean(): void {
+  if (unknownPresent || presentCount > MEMO_WIDTH || presentCount === 0) return;
+  const slot = hash & (MEMO_SLOTS - 1);
+  memoHash[slot] = hash;
+  memoCount[slot] = presentCount;
+  for (let i = 0; i < presentCount; i++) memoAis[slot * MEMO_WIDTH + i] = presentIndex[i]!;
+}
+
 /** Records `ai` with `value`; returns the first value if `ai` was seen before, else undefined. */
 function see(ai: string, value: string, index: number): string | undefined {
   if (index >= 0) {
     if (seenIn[index] === call) return firstValue[index];
     seenIn[index] = call;
     firstValue[index] = value;
+    hash ^= ZOBRIST[index]!;
   } else {
+    unknownPresent = true;
     const first = (unknownValues ??= new Map()).get(ai);
     if (first !== undefined) return first;
     unknownValues.set(ai, value);
@@ -121,6 +167,8 @@ export function validateAssociations(elements: readonly Element[], indices?: Arr
   }
   presentCount = 0;
   unknownValues = undefined;
+  hash = 0;
+  unknownPresent = false;
 
   let errors: ParseError[] | undefined;
   let duplicated: Set<string> | undefined;
@@ -134,7 +182,9 @@ export function validateAssociations(elements: readonly Element[], indices?: Arr
   }
 
   let reported: Set<string> | undefined;
-  for (let i = 0; i < presentCount; i++) {
+  const clean = rememberedClean();
+  const before = errors?.length ?? 0;
+  for (let i = clean ? presentCount : 0; i < presentCount; i++) {
     const index = presentIndex[i]!;
     if (index < 0) continue; // not a table AI: no rules
     const ai = present[i]!;
@@ -161,6 +211,7 @@ export function validateAssociations(elements: readonly Element[], indices?: Arr
       }
     }
   }
+  if (!clean && (errors?.length ?? 0) === before) rememberClean();
   if (seenIn[DIGSIG] === call) {
     for (const index of SERIALISABLE) {
       if (seenIn[index] === call && firstValue[index]!.length <= mandatoryLength(index)) {

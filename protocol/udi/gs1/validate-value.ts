@@ -13,6 +13,7 @@
 import { error, type ParseError } from '../result.ts';
 import type { AiEntry, ComponentType } from './ai-entry.ts';
 import { aiLabel, shown } from './ai-label.ts';
+import { AI_ENTRIES } from './ai-table.generated.ts';
 import { LINTERS, type Linter } from './linters.ts';
 
 // Character sets, GS1 General Specifications §7.11: CSET 82 (X), CSET 39 (Y), CSET 64 (Z,
@@ -89,12 +90,15 @@ function compile(entry: AiEntry): Compiled {
 }
 
 // Compiled on first use of each AI, not at load (start-up of a command that parses one scan);
-// linters.test.ts checks that every linter the dictionary names exists.
-const COMPILED = new WeakMap<AiEntry, Compiled>();
+// linters.test.ts checks that every linter the dictionary names exists. Kept by table index (an
+// array read per element; a WeakMap lookup by entry cost more), entries outside the table by entry.
+const COMPILED: (Compiled | undefined)[] = new Array<Compiled | undefined>(AI_ENTRIES.length);
+const COMPILED_OTHER = new WeakMap<AiEntry, Compiled>();
 
-function compiled(entry: AiEntry): Compiled {
-  let c = COMPILED.get(entry);
-  if (c === undefined) COMPILED.set(entry, (c = compile(entry)));
+function compiled(entry: AiEntry, index: number): Compiled {
+  if (index >= 0 && AI_ENTRIES[index] === entry) return (COMPILED[index] ??= compile(entry));
+  let c = COMPILED_OTHER.get(entry);
+  if (c === undefined) COMPILED_OTHER.set(entry, (c = compile(entry)));
   return c;
 }
 
@@ -114,13 +118,62 @@ function badCharAt(value: string, from: number, to: number, part: Part): number 
   return -1;
 }
 
+/** The digits in `value` if `part` (not Z) allows every character, else -1: the character-set
+ * check, counting for the personal-id guard as it reads. */
+function allowedDigits(value: string, part: Part): number {
+  let digits = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 128 || ((ALLOWED[c] ?? 0) & part.bit) === 0) return -1;
+    if (c >= 0x30 && c <= 0x39) digits++;
+  }
+  return digits;
+}
+
+/** Digits in the value of the latest validateValue call if it took the shortcut below, else -1. */
+let lastDigits = -1;
+
+/** How many digits the value last checked holds, when the check read them all (a one-part value
+ * of the right length and characters), else -1: the personal-id guard need not read it again. */
+export function lastValueDigits(): number {
+  return lastDigits;
+}
+
 /** Shared result for the common case; frozen so that no caller can fill it for the next. */
 const NO_ERRORS: ParseError[] = Object.freeze([]) as unknown as ParseError[];
 /** Scratch: where each part ends (its cut), reused between calls. Parts per AI: at most 5 today. */
 let cuts = new Int32Array(8);
 
-export function validateValue(entry: AiEntry, value: string, now?: Date): ParseError[] {
-  const c = compiled(entry);
+/** `index`: the entry's index in AI_ENTRIES, if the caller knows it (a faster lookup), else -1. */
+export function validateValue(entry: AiEntry, value: string, now?: Date, index = -1): ParseError[] {
+  const c = compiled(entry, index);
+  const { parts } = c;
+  const n = value.length;
+  // Most AIs (GTIN, lot, serial, dates) have one part: when the value's length and characters are
+  // right, its linters are all that is left. Anything else (and base64url parts, with their
+  // padding rule) is worded by the general way below.
+  lastDigits = -1;
+  if (parts.length === 1) {
+    const part = parts[0]!;
+    const digits = n >= part.min && n <= part.max && part.type !== 'Z' ? allowedDigits(value, part) : -1;
+    if (digits >= 0) {
+      lastDigits = digits;
+      for (let l = 0; l < part.linters.length; l++) {
+        const err = part.linters[l]!(value, c.label, now);
+        if (err !== null) return [err];
+      }
+      return NO_ERRORS;
+    }
+  }
+  return validateParts(c, value, now);
+}
+
+/** validateValue without its shortcut for one-part values: for the property that they agree. */
+export function validateValueByParts(entry: AiEntry, value: string, now?: Date): ParseError[] {
+  return validateParts(compiled(entry, -1), value, now);
+}
+
+function validateParts(c: Compiled, value: string, now: Date | undefined): ParseError[] {
   const { parts } = c;
   const n = value.length;
   if (cuts.length < parts.length) cuts = new Int32Array(parts.length);
@@ -129,7 +182,8 @@ export function validateValue(entry: AiEntry, value: string, now?: Date): ParseE
   let used = 0;
   let pos = 0;
   let lengthCode: 'too-short' | 'too-long' | null = null;
-  for (const part of parts) {
+  for (let k = 0; k < parts.length; k++) {
+    const part = parts[k]!;
     const left = n - pos;
     if (left === 0 && part.optional) break;
     if (left < part.min) lengthCode = 'too-short';
@@ -156,8 +210,8 @@ export function validateValue(entry: AiEntry, value: string, now?: Date): ParseE
       (errors ??= []).push(error('bad-charset', `${c.label} ${shown(value)}: ${what} at position ${bad + 1} is not allowed; ${CSET_TEXT[part.type]}`));
     } else if (lengthCode === null && part.linters.length > 0) {
       const text = from === 0 && to === n ? value : value.slice(from, to);
-      for (const lint of part.linters) {
-        const err = lint(text, c.label, now);
+      for (let l = 0; l < part.linters.length; l++) {
+        const err = part.linters[l]!(text, c.label, now);
         if (err !== null) {
           (errors ??= []).push(err);
           break;
