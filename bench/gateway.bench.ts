@@ -334,7 +334,8 @@ async function run(ctx: SuiteContext): Promise<SuiteReport> {
       nodeFloor.sort((a, b) => a - b);
       bundleLoad.sort((a, b) => a - b);
     }
-    const startMet = starts[5]! <= TARGET_READY_MS && (cliStarts.length === 0 || median(cliStarts) <= TARGET_READY_MS);
+    // The target is the slowest start (systemd's restart of a crashed daemon is the one that counts).
+    const startMet = Math.max(...starts) <= TARGET_READY_MS && (cliStarts.length === 0 || Math.max(...cliStarts) <= TARGET_READY_MS);
 
     // 4a. The daemon's own RSS: the CLI in a child process (as systemd runs it, with the unit's V8
     //     limits), scans through the pty, receipts coming back; VmRSS from /proc every 10 %.
@@ -419,7 +420,7 @@ async function run(ctx: SuiteContext): Promise<SuiteReport> {
         ],
       ),
     );
-    ctx.log(`target ≤ ${TARGET_READY_MS} ms — ${startMet ? 'met' : 'NOT met'}`);
+    ctx.log(`target: every start ≤ ${TARGET_READY_MS} ms (max) — ${startMet ? 'met' : 'NOT met'}`);
     ctx.log(
       `the daemon (CLI child, ${DAEMON_NODE_FLAGS.join(' ')}) over ${daemonRssScans} scans through the pty (${formatNumber(daemonRssSeconds)} s): VmRSS ${daemonRss.map((r) => `${r.scans}: ${r.rssMB}`).join(', ')} MB; peak ${daemonPeak} MB (target ≤ ${TARGET_RSS_MB} MB) — ${daemonPeak <= TARGET_RSS_MB ? 'met' : 'NOT met'}; beside it an idle \`node -e\` with the same flags: ${idleNodeMB} MB`,
     );
