@@ -35,7 +35,7 @@ const scan = (n: number): ScanEvent => ({ ...SCAN_EVENT, scanId: `019b76da-a800-
 /** A national service stand-in: answers each scan with a receipt, or fails while `down`. */
 async function fakeNational() {
   const seen: string[] = [];
-  const state = { down: false, requests: 0, maxBatch: 0 };
+  const state = { down: false, requests: 0, maxBatch: 0, maxBody: 0 };
   const server: Server = createServer(async (req: IncomingMessage, res) => {
     state.requests++;
     const chunks: Buffer[] = [];
@@ -45,6 +45,7 @@ async function fakeNational() {
       return;
     }
     const scans: Uint8Array[] = [];
+    state.maxBody = Math.max(state.maxBody, Buffer.concat(chunks).length);
     const reader = protobuf.Reader.create(Buffer.concat(chunks)); // the client's body: length-delimited ScanEvents
     while (reader.pos < reader.len) scans.push(reader.bytes());
     state.maxBatch = Math.max(state.maxBatch, scans.length);
@@ -62,7 +63,7 @@ async function fakeNational() {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, seen, state };
 }
 
-type SetupOptions = { batchSize?: number; outbox?: OutboxPort; redeliverMs?: number };
+type SetupOptions = { batchSize?: number; maxBatchBytes?: number; outbox?: OutboxPort; redeliverMs?: number };
 
 async function setup(options: SetupOptions = {}) {
   const broker: RunningBroker = await startSecureTestBroker();
@@ -91,6 +92,7 @@ async function startUplink(broker: RunningBroker, options: SetupOptions = {}) {
     maxRetryMs: 100,
     breaker: new CircuitBreaker({ threshold: 3, cooldownMs: 50 }),
     ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+    ...(options.maxBatchBytes ? { maxBatchBytes: options.maxBatchBytes } : {}),
     ...(options.redeliverMs ? { redeliverMs: options.redeliverMs } : {}),
   });
   cleanup.push(() => uplink.close());
@@ -166,6 +168,18 @@ describe('hospital uplink', () => {
     expect(new Set(all.map((m) => decoded(m.payload).scanId)).size).toBe(45);
     expect(national.state.maxBatch).toBeLessThanOrEqual(10);
     expect(outbox.depth).toBe(0);
+  });
+
+  it("cuts a batch of large scans by bytes, so that no POST is over the national service's body limit", async () => {
+    // 4 KB scans (a long 2-D code): 500 of them would be a 2 MB body, and a refused body would be
+    // sent again and again, holding up every scan behind it.
+    const outbox = new MemoryOutbox();
+    const big = (n: number): ScanEvent => ({ ...scan(n), raw: Buffer.alloc(4000, 0x41) });
+    for (let n = 1; n <= 20; n++) await outbox.append(big(n).scanId, encodeScanEvent(big(n)));
+    const { national } = await setup({ outbox, maxBatchBytes: 10_000 });
+    await waitUntil(() => new Set(national.seen).size === 20, 10_000, 'all 20 scans at the national service');
+    expect(national.state.maxBody).toBeLessThanOrEqual(10_000);
+    expect(national.state.maxBatch).toBe(2);
   });
 
   it('drops a scan that claims another gateway than its topic, and undecodable bytes', async () => {

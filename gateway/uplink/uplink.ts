@@ -34,7 +34,14 @@ import type { NationalClient } from './national-client.ts';
 import { UplinkMetrics } from './metrics.ts';
 
 /** Forwarding defaults: scans per POST (the national service takes up to 1,000) and POSTs at once. */
-export const UPLINK_DEFAULTS = { batchSize: 500, maxInFlight: 4 } as const;
+/**
+ * Scans per POST, POSTs in flight, and bytes per POST body: the national service refuses a body
+ * over its limit (1 MiB by default), so a batch of large scans is cut by bytes before it gets there.
+ */
+export const UPLINK_DEFAULTS = { batchSize: 500, maxInFlight: 4, maxBatchBytes: 1024 * 1024 } as const;
+
+/** A scan's bytes in a POST body: its length as a protobuf varint, then the message (at most 64 KiB). */
+const framedBytes = (n: number): number => n + (n < 0x80 ? 1 : n < 0x4000 ? 2 : 3);
 
 export interface UplinkOptions {
   brokerUrl: string;
@@ -49,6 +56,8 @@ export interface UplinkOptions {
   logger: Logger;
   batchSize?: number;
   maxInFlight?: number;
+  /** A POST body's bytes at most; set it to the national service's limit if that is not the default 1 MiB. */
+  maxBatchBytes?: number;
   /** Backoff after a failed batch: first delay and cap. */
   retryMs?: number;
   maxRetryMs?: number;
@@ -86,6 +95,7 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
   /** Batches the national service has answered whose receipts are still being delivered. */
   private delivering = 0;
   private readonly maxInFlight: number;
+  private readonly maxBatchBytes: number;
   /** Store failures in a row, and the reconnect that makes the broker deliver those scans again. */
   private storeFailures = 0;
   private redeliverTimer: ReturnType<typeof setTimeout> | null = null;
@@ -111,6 +121,7 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
     this.breaker = options.breaker ?? new CircuitBreaker();
     this.batchSize = options.batchSize ?? UPLINK_DEFAULTS.batchSize;
     this.maxInFlight = options.maxInFlight ?? UPLINK_DEFAULTS.maxInFlight;
+    this.maxBatchBytes = options.maxBatchBytes ?? UPLINK_DEFAULTS.maxBatchBytes;
     this.maxUnsettled = options.maxUnacknowledged ?? 1000;
     const mqttOptions: IClientOptions = {
       clientId: options.clientId ?? `uplink-${options.site}`,
@@ -275,13 +286,17 @@ export class Uplink extends EventEmitter<{ forwarded: [ScanReceipt[]]; idle: [] 
 
   private nextBatch(): { id: string; event: ScanEvent; payload: Uint8Array }[] {
     const batch: { id: string; event: ScanEvent; payload: Uint8Array }[] = [];
+    let bytes = 0;
     for (const record of this.options.outbox.pending()) {
       const id = record.id;
       if (this.inFlight.has(id)) continue;
       const payload = record.payload; // read from disk: only for the scans this batch takes
+      // The first scan always goes: alone it is far below any body limit (64 KiB at most).
+      if (batch.length > 0 && bytes + framedBytes(payload.length) > this.maxBatchBytes) break;
       const d = decodeScanEvent(payload);
       if (!d.ok) continue; // stored only after decoding, so this is disk damage; the record stays
       batch.push({ id, event: d.value, payload });
+      bytes += framedBytes(payload.length);
       if (batch.length >= this.batchSize) break;
     }
     return batch;
