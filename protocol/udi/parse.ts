@@ -134,25 +134,21 @@ const DATE_TIME_AIS = new Set(
 );
 
 function holdsPersonalId(r: ParseResult): boolean {
-  const { elements } = r;
-  // The value checks counted the digits of most GS1 values as they read them: a value that
-  // cannot hold a number by its count is not read again (the guard's own pre-filter, reused).
-  const digits = elements.length > 0 ? countedDigits(elements) : null;
-  if (digits === null) return valuesHoldPersonalId(elements, r.udi);
-  for (let i = 0; i < elements.length; i++) {
-    const e = elements[i]!;
-    const counted = digits[i]!;
-    if (counted >= 0 && !mayHoldPersonalId(counted, e.value.length)) continue;
-    if (containsPersonalId(e.value) && !DATE_TIME_AIS.has(e.ai)) return true;
-  }
-  return false;
+  // The value checks counted the digits of most GS1 values as they read them (parse's own call).
+  return valuesHoldPersonalId(r.elements, r.udi, r.elements.length > 0 ? countedDigits(r.elements) : null);
 }
 
-/** Whether a parse's values (what a clean code is read as) hold a personal identity number. */
-export function valuesHoldPersonalId(elements: readonly Element[], udi: Pick<Udi, 'di' | 'lot' | 'serial'>): boolean {
+/**
+ * Whether a parse's values (what a clean code is read as) hold a personal identity number.
+ * `digits[i]`, when given and not -1, is how many digits element i's value holds: a value that
+ * cannot hold a number by its count is not read again (the guard's own pre-filter, reused).
+ */
+export function valuesHoldPersonalId(elements: readonly Element[], udi: Pick<Udi, 'di' | 'lot' | 'serial'>, digits: Int16Array | null = null): boolean {
   // The guard first: it rejects most values after counting their digits, cheaper than the Set.
   for (let i = 0; i < elements.length; i++) {
     const e = elements[i]!;
+    const counted = digits === null ? -1 : digits[i]!;
+    if (counted >= 0 && !mayHoldPersonalId(counted, e.value.length)) continue;
     if (containsPersonalId(e.value) && !DATE_TIME_AIS.has(e.ai)) return true;
   }
   // A GS1 lot and serial are element values, checked just above; only HIBC and ISBT 128 have them
