@@ -33,10 +33,10 @@ import { CircuitBreaker } from './circuit-breaker.ts';
 import type { NationalClient } from './national-client.ts';
 import { UplinkMetrics } from './metrics.ts';
 
-/** Forwarding defaults: scans per POST (the national service takes up to 1,000) and POSTs at once. */
 /**
- * Scans per POST, POSTs in flight, and bytes per POST body: the national service refuses a body
- * over its limit (1 MiB by default), so a batch of large scans is cut by bytes before it gets there.
+ * Scans per POST (the national service takes up to 1,000), POSTs in flight, and bytes per POST
+ * body: the service refuses a body over its limit (1 MiB by default), so a batch of large scans is
+ * cut by bytes before it gets there.
  */
 export const UPLINK_DEFAULTS = { batchSize: 500, maxInFlight: 4, maxBatchBytes: 1024 * 1024 } as const;
 

@@ -8,7 +8,7 @@ import { encodeScanReceipt, type ScanReceipt } from '../../protocol/wire.ts';
 import type { UplinkIdentity, AuthenticateUplink } from '../auth/uplink-auth.ts';
 import type { Resolver } from '../resolver.ts';
 import { checkScan, fingerprint, type ScanCheckOptions } from '../scan-check.ts';
-import type { NationalStore, NewScan, PendingScan, ResolvedMetadata } from '../store/store.ts';
+import type { NationalStore, NewScanWithMetadata, PendingScan, ResolvedMetadata } from '../store/store.ts';
 import { receiptFor, rejectedReceipt } from '../view.ts';
 import { decodeJsonBatch, decodeProtobufBatch, encodeReceiptsDelimited, PROTOBUF_TYPES } from './batch-codec.ts';
 import { leaveBodyUnread, mediaType, negotiate, readBody, sendBytes, sendJson, sendProblem } from './io.ts';
@@ -72,7 +72,7 @@ export async function handleIngest(req: IncomingMessage, res: ServerResponse, de
   stats.batches++;
   const receipts: (ScanReceipt | null)[] = batch.items.map(() => null);
   const errors: { index: number; message: string }[] = [];
-  const toStore: (NewScan & { metadata?: ResolvedMetadata | null })[] = [];
+  const toStore: NewScanWithMetadata[] = [];
   const storedAt: number[] = [];
   const reject = (i: number, scanId: string, code: string) => {
     receipts[i] = rejectedReceipt(scanId, code, now);

@@ -20,15 +20,13 @@ import {
   type CodeLookup,
   type IngestOutcome,
   type NationalStore,
-  type NewScan,
+  type NewScanWithMetadata,
   type PendingScan,
   type ResolvedMetadata,
   type StoredScan,
 } from './store.ts';
 
 const fdatasyncAsync = promisify(fdatasync);
-
-type NewScanWithMetadata = NewScan & { metadata?: ResolvedMetadata | null };
 
 export interface SqliteStoreOptions {
   /** The code generator (tests force collisions with it). */
@@ -140,13 +138,12 @@ class SqliteStore implements NationalStore {
   private readonly ingestTransaction: (scans: readonly NewScanWithMetadata[], receivedAtMs: number) => IngestOutcome[];
   private readonly saveMetadataTx: (scanIds: readonly string[], metadata: ResolvedMetadata) => void;
   private readonly group: GroupCommit;
-  private walClosed = false;
 
   constructor(
     private readonly db: Database.Database,
     private readonly newCode: () => string,
     sync: (() => Promise<void>) | null,
-    private readonly walFd: number | null,
+    private walFd: number | null,
   ) {
     this.s = {
       scanById: db.prepare<[string], ScanRow>('SELECT * FROM scans WHERE scan_id = ?'),
@@ -290,9 +287,9 @@ class SqliteStore implements NationalStore {
 
   close(): void {
     if (this.db.open) this.db.close();
-    if (this.walFd !== null && !this.walClosed) {
-      this.walClosed = true;
+    if (this.walFd !== null) {
       closeSync(this.walFd);
+      this.walFd = null;
     }
   }
 }

@@ -87,6 +87,9 @@ export interface PendingScan {
   di: string;
 }
 
+/** A scan to store, with the product metadata found for it so far (null: not yet). */
+export type NewScanWithMetadata = NewScan & { metadata?: ResolvedMetadata | null };
+
 export interface NationalStore {
   /** Runs `work` (calls on this store) in one transaction with the other work queued in the same
    * turn of the event loop: one commit, one fsync for all (group commit). Resolves with its result
@@ -95,7 +98,7 @@ export interface NationalStore {
   grouped<T>(work: () => T): Promise<T>;
   /** Stores the new scans (issuing an order code each, and a case code per new case) and returns
    * what was already there for the others: all or nothing. */
-  ingest(scans: readonly (NewScan & { metadata?: ResolvedMetadata | null })[], receivedAtMs: number): IngestOutcome[];
+  ingest(scans: readonly NewScanWithMetadata[], receivedAtMs: number): IngestOutcome[];
   getScan(scanId: string): StoredScan | null;
   /** Marks a scan voided (idempotent: the first time is kept). null when unknown. */
   voidScan(scanId: string, atMs: number): StoredScan | null;
